@@ -1,0 +1,17 @@
+//! Cron syntax and semantics, exactly as Debian's cron (3.0pl1, Vixie cron) reads them.
+//!
+//! Written by hand because no crate reads crontab syntax the way Debian's cron does: the `cron`
+//! crate wants a seconds field, numbers Sunday as 1 and ANDs the day fields; `croner` computes
+//! good next runs but accepts what `crontab` rejects. See `schedule.rs` for the shared types.
+
+pub mod describe;
+pub mod line;
+pub mod next;
+pub mod parse;
+pub mod schedule;
+pub mod validate;
+pub mod zone;
+
+pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};
+pub use validate::{validate_crontab, CrontabError};
+pub use zone::host_zone;
