@@ -1,0 +1,82 @@
+//! The one place where errors become JSON-RPC error objects.
+//!
+//! Every error object carries `data.code` (a stable string), `message` (its title) and
+//! `data.detail`; `data.field` names the parameter at fault and `data.errors` lists per-line
+//! reasons for INVALID_CRONTAB.
+
+use crate::domain::{Error, ErrorKind};
+use jsonrpsee::types::ErrorObjectOwned;
+use serde_json::{json, Map, Value};
+
+pub const PARSE_ERROR: i32 = -32700;
+pub const INVALID_REQUEST: i32 = -32600;
+pub const METHOD_NOT_FOUND: i32 = -32601;
+pub const INVALID_PARAMS: i32 = -32602;
+pub const INTERNAL_ERROR: i32 = -32603;
+
+/// The JSON-RPC code of a domain error.
+pub fn rpc_code(kind: ErrorKind) -> i32 {
+    use ErrorKind::*;
+    match kind {
+        InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
+        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab => INVALID_PARAMS,
+        UserNotFound => -32001,
+        EntryNotFound => -32002,
+        Conflict => -32003,
+        Forbidden => -32004,
+        Backend => -32000,
+    }
+}
+
+/// The `data` member of a domain error.
+pub fn error_data(e: &Error) -> Value {
+    let mut data = Map::new();
+    data.insert("code".into(), e.kind.code().into());
+    data.insert("detail".into(), e.detail.clone().into());
+    if let Some(field) = &e.field {
+        data.insert("field".into(), field.clone().into());
+    }
+    if e.kind == ErrorKind::InvalidCrontab {
+        data.insert(
+            "errors".into(),
+            serde_json::to_value(&e.errors).unwrap_or_default(),
+        );
+    }
+    Value::Object(data)
+}
+
+pub fn to_rpc(e: &Error) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(rpc_code(e.kind), e.kind.title(), Some(error_data(e)))
+}
+
+/// Errors of the protocol itself, outside any method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtocolError {
+    Parse,
+    InvalidRequest,
+    MethodNotFound,
+    TooLarge,
+    Internal,
+}
+
+impl ProtocolError {
+    fn parts(self) -> (i32, &'static str, &'static str) {
+        match self {
+            ProtocolError::Parse => (PARSE_ERROR, "Parse error", "PARSE_ERROR"),
+            ProtocolError::InvalidRequest => {
+                (INVALID_REQUEST, "Invalid Request", "INVALID_REQUEST")
+            }
+            ProtocolError::MethodNotFound => {
+                (METHOD_NOT_FOUND, "Method not found", "METHOD_NOT_FOUND")
+            }
+            ProtocolError::TooLarge => (INVALID_REQUEST, "Request too large", "REQUEST_TOO_LARGE"),
+            ProtocolError::Internal => (INTERNAL_ERROR, "Internal error", "INTERNAL_ERROR"),
+        }
+    }
+
+    /// The error object, with `detail` saying what exactly was wrong.
+    pub fn object(self, detail: impl Into<String>) -> Value {
+        let (code, message, data_code) = self.parts();
+        json!({"code": code, "message": message, "data": {"code": data_code, "detail": detail.into()}})
+    }
+}

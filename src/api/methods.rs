@@ -1,0 +1,88 @@
+//! The list of methods. Adding a method is one line here plus its service function.
+
+use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
+use crate::domain::Result;
+use crate::service::crontab as tab;
+use crate::service::entries as ent;
+use crate::service::system as sys;
+use crate::service::views::Entry;
+use crate::service::{Caller, Service};
+
+macro_rules! methods {
+    ($( $ty:ident: $name:literal, $hints:expr, $params:ty => $output:ty, $call:path,
+        $summary:literal, $description:literal; )*) => {
+        $(
+            #[doc = $summary]
+            pub struct $ty;
+
+            impl Method for $ty {
+                const NAME: &'static str = $name;
+                const SUMMARY: &'static str = $summary;
+                const DESCRIPTION: &'static str = $description;
+                const HINTS: Hints = $hints;
+                type Params = $params;
+                type Output = $output;
+
+                fn call(service: &Service, caller: &Caller, params: $params) -> Result<$output> {
+                    $call(service, caller, params)
+                }
+            }
+        )*
+
+        /// Visits every method except `rpc.discover`, in the order documents list them.
+        pub fn for_each_method(visitor: &mut impl Visitor) {
+            $( visitor.visit::<$ty>(); )*
+        }
+    };
+}
+
+methods! {
+    EntriesList: "entries.list", READ, ent::ListParams => ent::ListResult, Service::entries_list,
+        "List a user's cron jobs, managed and raw, in crontab order.",
+        "List the jobs in a user's crontab, in crontab order: managed entries (with id, schedule, \
+         human-readable schedule, next run, last run) and raw job lines cronrpc does not manage. \
+         Paginated (page, limit up to 200); filter with type (managed/raw) and enabled. Read-only.";
+    EntriesGet: "entries.get", READ, ent::EntryRef => Entry, Service::entries_get,
+        "Get one managed entry by id.",
+        "Get one managed cron entry of a user by its UUID, with its next and last run. Read-only.";
+    EntriesCreate: "entries.create", WRITE, ent::CreateParams => Entry, Service::entries_create,
+        "Create a managed cron entry.",
+        "Add a cron job to a user's crontab, appended at the end. schedule is 5 cron fields or a \
+         macro (@daily, @hourly, ...); command is run by /bin/sh exactly as given. Optional name, \
+         comment, enabled (default true) and expires_at (the job stops firing and is removed after \
+         it). Returns the entry with its id. Each call adds a new job: do not repeat it to retry.";
+    EntriesUpdate: "entries.update", IDEMPOTENT_WRITE, ent::UpdateParams => Entry, Service::entries_update,
+        "Change fields of a managed entry.",
+        "Change a managed entry: any of schedule, command, name, comment, enabled, expires_at. \
+         Omitted fields stay; null clears name, comment and expires_at. Use enabled=false to pause \
+         a job without deleting it.";
+    EntriesDelete: "entries.delete", DESTRUCTIVE, ent::EntryRef => ent::DeleteResult, Service::entries_delete,
+        "Delete a managed entry.",
+        "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
+         entries.update with enabled=false to pause it instead. Other lines are untouched.";
+    EntriesSweep: "entries.sweep", DESTRUCTIVE, ent::SweepParams => ent::SweepResult, Service::entries_sweep,
+        "Remove expired entries.",
+        "Remove managed entries whose expires_at has passed, for one user or every crontab the \
+         caller may see. dry_run lists what would be removed without writing. Destructive.";
+    CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
+        "List the users that have a crontab.",
+        "List every user with a crontab that the caller may see, with counts of managed entries \
+         and raw jobs, size and modification time. Read-only.";
+    CrontabGet: "crontab.get", READ, tab::GetParams => tab::GetResult, Service::crontab_get,
+        "Read a user's whole crontab.",
+        "Read a user's crontab as raw text, with an etag to pass as if_match to crontab.put. \
+         Empty content when the user has none. Read-only.";
+    CrontabPut: "crontab.put", DESTRUCTIVE, tab::PutParams => tab::PutResult, Service::crontab_put,
+        "Replace a user's whole crontab.",
+        "Replace a user's whole crontab with new raw text. Destructive: lines left out are gone. \
+         Refused as a whole if Debian's crontab would refuse it (errors per line). Pass if_match \
+         (the etag from crontab.get) to avoid overwriting someone else's change; dry_run \
+         validates and reports which managed entries would be added, kept and removed.";
+    ScheduleDescribe: "schedule.describe", READ, sys::DescribeParams => sys::DescribeResult, Service::schedule_describe,
+        "Explain a cron schedule and list its next runs.",
+        "Check a cron schedule the way Debian's cron reads it, describe it in English and list its \
+         next start times (count, from, IANA timezone). Use it before creating an entry. Read-only.";
+    Health: "health", READ, tab::NoParams => sys::HealthResult, Service::health,
+        "Report that the server is up.",
+        "Report status, version, backend and the time zone next runs are computed in. Read-only.";
+}

@@ -1,0 +1,121 @@
+//! Wiring: which backend, where the locks and state live, and the server's background work.
+
+use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
+use crate::protocol::Dispatcher;
+use crate::service::{Caller, Service};
+use chrono_tz::Tz;
+use clap::{Args, ValueEnum};
+use jsonrpsee::Methods;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    /// The real crontabs, through the `crontab` program.
+    System,
+    /// One file per user in --spool-dir.
+    Spool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackendOptions {
+    /// Where crontabs live. Default: system when `crontab` is installed, else spool.
+    #[arg(long, env = "CRONRPC_BACKEND", value_enum)]
+    pub backend: Option<BackendChoice>,
+    /// The spool backend's directory. Default: spool/ in the state directory.
+    #[arg(long, env = "CRONRPC_SPOOL_DIR")]
+    pub spool_dir: Option<PathBuf>,
+    /// Directory of the per-user lock files. Processes that share crontabs must share it.
+    /// Default: locks/ in the state directory (system), .locks/ in the spool directory (spool).
+    #[arg(long, env = "CRONRPC_LOCK_DIR")]
+    pub lock_dir: Option<PathBuf>,
+    /// cron's spool directory, where the system backend finds which users have a crontab.
+    #[arg(long, default_value = crate::backend::system::DEFAULT_SPOOL)]
+    pub cron_spool: PathBuf,
+    /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
+    #[arg(long, env = "CRONRPC_TIMEZONE")]
+    pub timezone: Option<String>,
+}
+
+/// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory.
+pub fn state_dir() -> PathBuf {
+    if nix::unistd::geteuid().is_root() {
+        return PathBuf::from("/var/lib/cronrpc");
+    }
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("cronrpc")
+}
+
+pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
+    let zone = match &options.timezone {
+        Some(name) => name
+            .parse::<Tz>()
+            .map_err(|_| format!("--timezone {name:?} is not an IANA time zone"))?,
+        None => crate::cron::host_zone(),
+    };
+    let program = SystemBackend::find_program();
+    let choice = options.backend.unwrap_or(if program.is_some() {
+        BackendChoice::System
+    } else {
+        BackendChoice::Spool
+    });
+    let (backend, default_locks): (Box<dyn Backend>, PathBuf) = match choice {
+        BackendChoice::System => {
+            let program = program
+                .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+            (
+                Box::new(SystemBackend::new(program, &options.cron_spool)),
+                state_dir().join("locks"),
+            )
+        }
+        BackendChoice::Spool => {
+            let dir = options
+                .spool_dir
+                .clone()
+                .unwrap_or_else(|| state_dir().join("spool"));
+            if options.backend.is_none() {
+                tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
+            }
+            let locks = dir.join(".locks");
+            (Box::new(SpoolBackend::new(dir)), locks)
+        }
+    };
+    let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
+    Ok(Service::new(backend, locks, zone))
+}
+
+/// SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {},
+        _ = int.recv() => {},
+    }
+}
+
+/// How often a running server removes expired entries.
+const SWEEP_EVERY: Duration = Duration::from_secs(20);
+
+/// Removes expired entries while the server runs, through the same `entries.sweep` a client
+/// would call, on behalf of the user cronrpc runs as.
+pub fn spawn_sweeper(methods: Methods, caller: Caller) {
+    let dispatcher = Dispatcher::new(&methods, caller);
+    tokio::spawn(async move {
+        let request = br#"{"jsonrpc":"2.0","id":0,"method":"entries.sweep","params":{}}"#;
+        loop {
+            tokio::time::sleep(SWEEP_EVERY).await;
+            if let Some(answer) = dispatcher.handle(request).await {
+                tracing::debug!(%answer, "swept expired entries");
+            }
+        }
+    });
+}

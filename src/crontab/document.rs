@@ -1,0 +1,178 @@
+//! A crontab kept as its exact lines. Reading finds the managed entries; editing replaces only
+//! the lines of the entry being changed, so every other byte survives.
+//!
+//! A marker counts only when the line right below it is a job line (or a disabled one) and its
+//! id was not seen above. A marker whose job line was deleted, or a second marker with an id
+//! already used, is an ordinary comment: it is kept as it is and its job line (if any) lists as
+//! raw. Nothing is ever dropped on the user's behalf.
+
+use super::command;
+use super::marker::{self, DISABLED_PREFIX};
+use crate::cron::line::{classify, LineKind};
+use crate::domain::entry::{EntryMeta, ManagedEntry};
+use crate::domain::time::Timestamp;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Crontab {
+    /// Each line with its `\n` (the last may lack one).
+    lines: Vec<String>,
+}
+
+/// Where a managed entry stands: its marker line, and the job line right below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub marker: usize,
+    pub entry: ManagedEntry,
+}
+
+/// A job of the crontab, in crontab order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Managed(Located),
+    /// A job line cronrpc does not manage, exactly as it stands (without its line end).
+    Raw {
+        line: usize,
+        text: String,
+    },
+}
+
+fn strip_eol(line: &str) -> &str {
+    line.strip_suffix('\n').unwrap_or(line)
+}
+
+/// Reads a job line that may be commented out as disabled: (enabled, schedule, written command).
+fn job_of(text: &str) -> Option<(bool, &str, &str)> {
+    let (enabled, body) = match text.strip_prefix(DISABLED_PREFIX) {
+        Some(body) => (false, body),
+        None => (true, text),
+    };
+    match classify(body) {
+        LineKind::Job(job) => Some((enabled, job.schedule, job.command)),
+        _ => None,
+    }
+}
+
+impl Crontab {
+    pub fn parse(content: &str) -> Self {
+        Crontab {
+            lines: content.split_inclusive('\n').map(str::to_owned).collect(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        self.lines.concat()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Every job, managed or raw, in crontab order.
+    pub fn items(&self) -> Vec<Item> {
+        let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut i = 0;
+        while i < self.lines.len() {
+            let text = strip_eol(&self.lines[i]);
+            if let Some(located) = self.managed_at(i) {
+                if seen.insert(located.entry.meta.id) {
+                    items.push(Item::Managed(located));
+                    i += 2;
+                    continue;
+                }
+            }
+            if let LineKind::Job(_) = classify(text) {
+                items.push(Item::Raw {
+                    line: i,
+                    text: text.to_owned(),
+                });
+            }
+            i += 1;
+        }
+        items
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = Located> {
+        self.items().into_iter().filter_map(|item| match item {
+            Item::Managed(located) => Some(located),
+            Item::Raw { .. } => None,
+        })
+    }
+
+    pub fn find(&self, id: Uuid) -> Option<Located> {
+        self.entries().find(|l| l.entry.meta.id == id)
+    }
+
+    fn managed_at(&self, i: usize) -> Option<Located> {
+        let meta = marker::parse(strip_eol(&self.lines[i]))?;
+        let (enabled, schedule, written) = job_of(strip_eol(self.lines.get(i + 1)?))?;
+        let decoded = command::decode(written);
+        let entry = ManagedEntry {
+            meta,
+            enabled,
+            schedule: schedule.to_owned(),
+            command: decoded.command,
+        };
+        Some(Located { marker: i, entry })
+    }
+
+    /// Makes sure the last line ends in `\n` before something is appended after it.
+    fn terminate_last_line(&mut self) {
+        if let Some(last) = self.lines.last_mut() {
+            if !last.ends_with('\n') {
+                last.push('\n');
+            }
+        }
+    }
+
+    /// Appends an entry at the end of the crontab. `job_line` comes from [`job_line`].
+    pub fn append(&mut self, meta: &EntryMeta, job_line: String) {
+        self.terminate_last_line();
+        self.lines.push(marker::render(meta) + "\n");
+        self.lines.push(job_line + "\n");
+    }
+
+    /// Rewrites the marker of the entry at `at`, and its job line when `job_line` is given.
+    pub fn replace(&mut self, at: &Located, meta: &EntryMeta, job_line: Option<String>) {
+        self.lines[at.marker] = marker::render(meta) + eol_of(&self.lines[at.marker]);
+        if let Some(job) = job_line {
+            let eol = eol_of(&self.lines[at.marker + 1]);
+            self.lines[at.marker + 1] = job + if eol.is_empty() { "\n" } else { eol };
+        }
+    }
+
+    /// Removes the marker and job line of the entry at `at`.
+    pub fn remove(&mut self, at: &Located) {
+        self.lines.drain(at.marker..at.marker + 2);
+    }
+
+    /// Removes every entry expired at `now`, returning what was removed.
+    pub fn remove_expired(&mut self, now: Timestamp) -> Vec<EntryMeta> {
+        let expired: Vec<Located> = self
+            .entries()
+            .filter(|l| l.entry.meta.is_expired(now))
+            .collect();
+        // From the bottom up, so the earlier indices stay valid.
+        for located in expired.iter().rev() {
+            self.remove(located);
+        }
+        expired.into_iter().map(|l| l.entry.meta).collect()
+    }
+}
+
+/// Keeps a line's own ending (`\n`, or none on an unterminated last line) when it is rewritten.
+fn eol_of(line: &str) -> &'static str {
+    if line.ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    }
+}
+
+/// The job line of a managed entry, as written: `schedule command`, commented out when disabled.
+/// The command must already be encoded (see [`command::encode`]).
+pub fn job_line(enabled: bool, schedule: &str, written_command: &str) -> String {
+    let prefix = if enabled { "" } else { DISABLED_PREFIX };
+    format!("{prefix}{schedule} {written_command}")
+}

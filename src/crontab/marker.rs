@@ -1,0 +1,47 @@
+//! The marker: one comment line directly above a managed job line, holding the entry's id and
+//! metadata as JSON. An admin can read it, and `crontab -e` keeps it.
+//!
+//! ```text
+//! # cronrpc:v1 {"id":"…","name":"Daily backup","created_at":"…","updated_at":"…"}
+//! 0 2 * * * /usr/local/bin/backup.sh
+//! ```
+//!
+//! A disabled entry's job line is commented out behind [`DISABLED_PREFIX`].
+
+use crate::domain::entry::EntryMeta;
+
+pub const MARKER_PREFIX: &str = "# cronrpc:v1 ";
+pub const DISABLED_PREFIX: &str = "#cronrpc:off# ";
+
+pub fn parse(line: &str) -> Option<EntryMeta> {
+    let json = line.strip_prefix(MARKER_PREFIX)?;
+    serde_json::from_str(json.trim_end_matches('\r')).ok()
+}
+
+/// JSON escapes every control character, so the marker is always one line.
+pub fn render(meta: &EntryMeta) -> String {
+    let json = serde_json::to_string(meta).expect("entry metadata always serializes");
+    format!("{MARKER_PREFIX}{json}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::time::Timestamp;
+
+    #[test]
+    fn round_trips_and_stays_one_line() {
+        let now = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
+        let meta = EntryMeta {
+            id: uuid::Uuid::new_v4(),
+            name: Some("evil\n* * * * * rm -rf /".into()),
+            comment: None,
+            expires_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let line = render(&meta);
+        assert!(!line.contains('\n'));
+        assert_eq!(parse(&line), Some(meta));
+    }
+}

@@ -1,0 +1,10 @@
+//! The crontab as a document: every byte kept, managed entries found by their markers.
+
+pub mod command;
+pub mod document;
+pub mod marker;
+
+pub use document::{job_line, Crontab, Item, Located};
+
+/// cron refuses a crontab of more than this many lines (MAX_TAB_LINES, cron.h).
+pub const MAX_LINES: usize = 10_000;

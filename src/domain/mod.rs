@@ -1,0 +1,8 @@
+//! The domain: users, entries and the errors they can raise. Knows nothing of JSON-RPC.
+
+pub mod entry;
+pub mod error;
+pub mod time;
+pub mod user;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,179 @@
+//! Raw crontabs: list, get, put.
+
+use super::{etag, Caller, Service};
+use crate::cron::validate_crontab;
+use crate::crontab::{Crontab, Item};
+use crate::domain::time::Timestamp;
+use crate::domain::{Error, ErrorKind, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrontabSummary {
+    pub user: String,
+    /// Managed entries in it.
+    pub managed: usize,
+    /// Job lines cronrpc does not manage.
+    pub raw: usize,
+    /// Size of the crontab in bytes.
+    pub bytes: usize,
+    /// When it last changed, where the backend can tell.
+    pub modified_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListResult {
+    pub crontabs: Vec<CrontabSummary>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetParams {
+    pub user: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetResult {
+    pub user: String,
+    /// The whole crontab; empty when the user has none.
+    pub content: String,
+    /// Changes whenever the content does; pass it as `if_match` to `crontab.put`.
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutParams {
+    pub user: String,
+    /// The new crontab, whole. Refused as a whole if Debian's crontab would refuse it.
+    pub content: String,
+    /// Write only if the crontab's current etag is this one (else CONFLICT).
+    #[serde(default)]
+    pub if_match: Option<String>,
+    /// Validate and diff without writing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedDiff {
+    /// Ids of managed entries in the new content but not the old.
+    pub added: Vec<String>,
+    /// Ids in both.
+    pub kept: Vec<String>,
+    /// Ids in the old content but not the new (expired ones swept count here too).
+    pub removed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutResult {
+    pub user: String,
+    /// The etag of the crontab now in place.
+    pub etag: String,
+    /// false for a dry run.
+    pub written: bool,
+    pub managed: ManagedDiff,
+}
+
+fn ids(crontab: &Crontab) -> BTreeSet<String> {
+    crontab
+        .entries()
+        .map(|l| l.entry.meta.id.to_string())
+        .collect()
+}
+
+fn diff(old: &Crontab, new: &Crontab) -> ManagedDiff {
+    let (old, new) = (ids(old), ids(new));
+    ManagedDiff {
+        added: new.difference(&old).cloned().collect(),
+        kept: new.intersection(&old).cloned().collect(),
+        removed: old.difference(&new).cloned().collect(),
+    }
+}
+
+fn check_etag(if_match: Option<&str>, current: &str) -> Result<()> {
+    match if_match {
+        Some(expected) if expected != current => Err(Error::new(
+            ErrorKind::Conflict,
+            format!("the crontab's etag is {current}, not {expected}; read it again and retry"),
+        )
+        .with_field("if_match")),
+        _ => Ok(()),
+    }
+}
+
+impl Service {
+    pub fn crontab_list(&self, caller: &Caller, _: NoParams) -> Result<ListResult> {
+        let mut crontabs = Vec::new();
+        for user in self.visible_users(caller)? {
+            let Some(content) = self.backend.read(&user)? else {
+                continue;
+            };
+            let items = Crontab::parse(&content).items();
+            let managed = items
+                .iter()
+                .filter(|i| matches!(i, Item::Managed(_)))
+                .count();
+            crontabs.push(CrontabSummary {
+                managed,
+                raw: items.len() - managed,
+                bytes: content.len(),
+                modified_at: self.backend.modified_at(&user),
+                user: user.name,
+            });
+        }
+        Ok(ListResult { crontabs })
+    }
+
+    pub fn crontab_get(&self, caller: &Caller, p: GetParams) -> Result<GetResult> {
+        let user = self.user(caller, &p.user)?;
+        let content = self.read(&user)?;
+        Ok(GetResult {
+            user: user.name,
+            etag: etag(&content),
+            content,
+        })
+    }
+
+    pub fn crontab_put(&self, caller: &Caller, p: PutParams) -> Result<PutResult> {
+        crate::domain::user::check_name(&p.user)?;
+        validate_crontab(&p.content).map_err(Error::invalid_crontab)?;
+        let user = self.user(caller, &p.user)?;
+        if p.dry_run {
+            let current = self.read(&user)?;
+            check_etag(p.if_match.as_deref(), &etag(&current))?;
+            let mut new = Crontab::parse(&p.content);
+            new.remove_expired(Timestamp::now());
+            let managed = diff(&Crontab::parse(&current), &new);
+            return Ok(PutResult {
+                user: user.name,
+                etag: etag(&current),
+                written: false,
+                managed,
+            });
+        }
+        let (managed, after) = self.modify(&user, |edit| {
+            check_etag(p.if_match.as_deref(), &edit.etag_before)?;
+            let old = std::mem::replace(&mut edit.crontab, Crontab::parse(&p.content));
+            let mut swept = edit.crontab.clone();
+            swept.remove_expired(edit.now);
+            Ok(diff(&old, &swept))
+        })?;
+        Ok(PutResult {
+            user: user.name,
+            etag: etag(&after),
+            written: true,
+            managed,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! The operations behind every method: typed params in, typed results out, domain errors.
+//! Nothing here knows about JSON-RPC; `crate::api` puts these functions in its method table.
+
+pub mod access;
+pub mod crontab;
+pub mod entries;
+pub mod params;
+pub mod system;
+pub mod views;
+
+pub use access::Caller;
+
+use crate::backend::{Backend, Locks};
+use crate::crontab::Crontab;
+use crate::crontab::MAX_LINES;
+use crate::domain::time::Timestamp;
+use crate::domain::user::{self, User};
+use crate::domain::{Error, Result};
+use chrono_tz::Tz;
+
+pub struct Service {
+    backend: Box<dyn Backend>,
+    locks: Locks,
+    zone: Tz,
+}
+
+/// The state a read-modify-write sees: the crontab as read, and its etag.
+pub struct Edit {
+    pub crontab: Crontab,
+    pub etag_before: String,
+    pub now: Timestamp,
+}
+
+impl Service {
+    pub fn new(backend: Box<dyn Backend>, locks: Locks, zone: Tz) -> Self {
+        Service {
+            backend,
+            locks,
+            zone,
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// Checks the name, that the caller may act on it, and that the user exists.
+    fn user(&self, caller: &Caller, name: &str) -> Result<User> {
+        user::check_name(name)?;
+        caller.check(name)?;
+        user::lookup(name)
+    }
+
+    fn read(&self, user: &User) -> Result<String> {
+        Ok(self.backend.read(user)?.unwrap_or_default())
+    }
+
+    /// One read-modify-write of a user's crontab under the user's lock. Expired entries are
+    /// swept from every write; nothing is written when `change` fails or changes nothing.
+    fn modify<T>(
+        &self,
+        user: &User,
+        change: impl FnOnce(&mut Edit) -> Result<T>,
+    ) -> Result<(T, String)> {
+        let _guard = self.locks.lock(&user.name)?;
+        let before = self.read(user)?;
+        let mut edit = Edit {
+            crontab: Crontab::parse(&before),
+            etag_before: etag(&before),
+            now: Timestamp::now(),
+        };
+        let out = change(&mut edit)?;
+        edit.crontab.remove_expired(edit.now);
+        let after = edit.crontab.render();
+        if edit.crontab.line_count() > MAX_LINES {
+            return Err(Error::new(
+                crate::domain::ErrorKind::InvalidCrontab,
+                format!(
+                    "the crontab would have {} lines; cron's limit is {MAX_LINES}",
+                    edit.crontab.line_count()
+                ),
+            ));
+        }
+        if after != before {
+            self.backend.write(user, &after)?;
+        }
+        Ok((out, after))
+    }
+}
+
+/// An opaque tag that changes whenever the content does.
+pub fn etag(content: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(content.as_bytes());
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,115 @@
+//! health and schedule.describe.
+
+use super::{Caller, Service};
+use crate::cron::Schedule;
+use crate::domain::time::Timestamp;
+use crate::domain::{Error, ErrorKind, Result};
+use chrono_tz::Tz;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_DESCRIBE_COUNT: u32 = 100;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthResult {
+    /// Always "ok" when the server answers.
+    pub status: String,
+    pub version: String,
+    /// `system` or `spool`.
+    pub backend: String,
+    /// The zone next runs are computed in (cron's, the host's unless --timezone).
+    pub timezone: String,
+    /// The user cronrpc runs as.
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeParams {
+    /// Five fields or a macro.
+    pub schedule: String,
+    /// How many next start times, 0 to 100.
+    #[serde(default = "default_count")]
+    #[schemars(range(min = 0, max = 100))]
+    pub count: i64,
+    /// Start times strictly after this moment (RFC 3339); default now.
+    #[serde(default)]
+    #[schemars(with = "Option<Timestamp>")]
+    pub from: Option<String>,
+    /// IANA zone such as Europe/Berlin; default cron's zone.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+fn default_count() -> i64 {
+    5
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeResult {
+    pub schedule: String,
+    pub schedule_human: String,
+    /// Start times in UTC, ascending; empty for @reboot.
+    pub next_runs: Vec<Timestamp>,
+}
+
+impl Service {
+    pub fn health(&self, caller: &Caller, _: super::crontab::NoParams) -> Result<HealthResult> {
+        Ok(HealthResult {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            backend: self.backend_name().into(),
+            timezone: self.zone().name().into(),
+            user: caller.name.clone(),
+        })
+    }
+
+    pub fn schedule_describe(&self, _: &Caller, p: DescribeParams) -> Result<DescribeResult> {
+        let schedule = Schedule::parse(&p.schedule).map_err(|e| {
+            Error::new(ErrorKind::InvalidSchedule, e.to_string()).with_field("schedule")
+        })?;
+        if !(0..=i64::from(MAX_DESCRIBE_COUNT)).contains(&p.count) {
+            return Err(Error::invalid_params(
+                Some("count".into()),
+                format!(
+                    "count must be between 0 and {MAX_DESCRIBE_COUNT}, got {}",
+                    p.count
+                ),
+            ));
+        }
+        let from = match p.from.as_deref() {
+            None => Timestamp::now(),
+            Some(text) => Timestamp::parse(text).ok_or_else(|| {
+                Error::invalid_params(
+                    Some("from".into()),
+                    format!("{text:?} is not an RFC 3339 timestamp"),
+                )
+            })?,
+        };
+        let zone = match p.timezone.as_deref() {
+            None => self.zone(),
+            Some(name) => name.parse::<Tz>().map_err(|_| {
+                Error::invalid_params(
+                    Some("timezone".into()),
+                    format!("{name:?} is not an IANA time zone"),
+                )
+            })?,
+        };
+        let mut next_runs = Vec::new();
+        let mut after = from.utc();
+        while next_runs.len() < p.count as usize {
+            let Some(next) = schedule.next_after(after, zone) else {
+                break;
+            };
+            next_runs.push(Timestamp::from(next));
+            after = next;
+        }
+        Ok(DescribeResult {
+            schedule: p.schedule,
+            schedule_human: schedule.describe(),
+            next_runs,
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! How entries look in results: the contract's entry object, built from what the crontab holds.
+
+use crate::cron::Schedule;
+use crate::domain::entry::ManagedEntry;
+use crate::domain::time::Timestamp;
+use chrono_tz::Tz;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A managed entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Lowercase hyphenated UUID.
+    #[schemars(with = "uuid::Uuid")]
+    pub id: String,
+    pub user: String,
+    pub name: Option<String>,
+    pub comment: Option<String>,
+    /// Five fields or a macro, as it stands in the crontab.
+    pub schedule: String,
+    /// The schedule in English.
+    pub schedule_human: String,
+    /// Exactly what the shell runs (cron's escapes undone).
+    pub command: String,
+    pub enabled: bool,
+    /// `expires_at` has passed; the entry no longer fires and is removed at the next write.
+    pub expired: bool,
+    pub expires_at: Option<Timestamp>,
+    /// When cron will next start it; null when disabled, expired, `@reboot`, or never.
+    pub next_run: Option<Timestamp>,
+    /// The newest recorded run.
+    pub last_run: Option<LastRun>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The newest recorded run of an entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LastRun {
+    /// When it started.
+    pub at: Timestamp,
+    /// Null when it did not finish (killed, or still running).
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<u64>,
+}
+
+/// English for a schedule as it stands in a crontab; a hand edit cron accepts is described too.
+pub fn describe(schedule: &str) -> String {
+    match Schedule::parse_lenient(schedule) {
+        Ok(s) => s.describe(),
+        Err(_) => schedule.to_owned(),
+    }
+}
+
+pub fn next_run(schedule: &str, after: Timestamp, zone: Tz) -> Option<Timestamp> {
+    let parsed = Schedule::parse_lenient(schedule).ok()?;
+    parsed.next_after(after.utc(), zone).map(Timestamp::from)
+}
+
+pub fn entry_view(
+    user: &str,
+    entry: &ManagedEntry,
+    now: Timestamp,
+    zone: Tz,
+    last_run: Option<LastRun>,
+) -> Entry {
+    let meta = &entry.meta;
+    let expired = meta.is_expired(now);
+    let next_run = if entry.enabled && !expired {
+        next_run(&entry.schedule, now, zone)
+            .filter(|next| meta.expires_at.is_none_or(|end| *next < end))
+    } else {
+        None
+    };
+    Entry {
+        id: meta.id.to_string(),
+        user: user.to_owned(),
+        name: meta.name.clone(),
+        comment: meta.comment.clone(),
+        schedule: entry.schedule.clone(),
+        schedule_human: describe(&entry.schedule),
+        command: entry.command.clone(),
+        enabled: entry.enabled,
+        expired,
+        expires_at: meta.expires_at,
+        next_run,
+        last_run,
+        created_at: meta.created_at,
+        updated_at: meta.updated_at,
+    }
+}
