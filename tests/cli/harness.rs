@@ -1,0 +1,176 @@
+//! Spawning the server, talking to it, and throwaway users.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_cronrpc");
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `cronrpc serve` over stdio.
+pub struct Server {
+    pub child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    next_id: u64,
+    pub spool: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// The spool backend in a fresh directory.
+    pub fn spool() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::with_args(&["--backend", "spool", "--spool-dir", dir.path().to_str().unwrap()]);
+        server.spool = Some(dir);
+        server
+    }
+
+    /// The system backend: the real `crontab` program.
+    pub fn system() -> Server {
+        Server::with_args(&["--backend", "system"])
+    }
+
+    pub fn with_args(args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("cronrpc starts");
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Server { child, stdin, stdout, next_id: 1, spool: None }
+    }
+
+    pub fn spool_dir(&self) -> &Path {
+        self.spool.as_ref().expect("a spool server").path()
+    }
+
+    /// Sends one raw line.
+    pub fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(line.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Reads one line of stdout as JSON.
+    pub fn read_value(&mut self) -> Value {
+        let mut line = String::new();
+        let n = self.stdout.read_line(&mut line).unwrap();
+        assert!(n > 0, "server closed stdout");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line:?}"))
+    }
+
+    /// A request; returns the whole response, after checking it is well formed and, for
+    /// results, that it validates against the method's committed result schema.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        let response = self.read_value();
+        assert_eq!(response["jsonrpc"], "2.0");
+        assert_eq!(response["id"], id, "{response}");
+        if let Some(result) = response.get("result") {
+            crate::schema::assert_valid_result(method, result);
+        } else {
+            assert_error_shape(&response["error"]);
+        }
+        response
+    }
+
+    /// A request that must succeed; returns its result.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params);
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    /// A request that must fail with `data.code`; returns the error object.
+    pub fn fail(&mut self, method: &str, params: Value, code: &str) -> Value {
+        let response = self.request(method, params);
+        let error = response.get("error").unwrap_or_else(|| panic!("{method} should fail with {code}: {response}"));
+        assert_eq!(error["data"]["code"], code, "{response}");
+        error.clone()
+    }
+
+    /// Closes stdin and waits for a clean exit.
+    pub fn finish(mut self) -> Vec<Value> {
+        drop(self.stdin.take());
+        let mut rest = Vec::new();
+        let mut line = String::new();
+        while self.stdout.read_line(&mut line).unwrap() > 0 {
+            rest.push(serde_json::from_str(&line).unwrap());
+            line.clear();
+        }
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit status {status}");
+        rest
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every error carries a numeric code, a message and `data.code` + `data.detail`.
+pub fn assert_error_shape(error: &Value) {
+    assert!(error["code"].is_i64(), "{error}");
+    assert!(error["message"].is_string(), "{error}");
+    assert!(error["data"]["code"].is_string(), "{error}");
+    assert!(error["data"]["detail"].is_string(), "{error}");
+}
+
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// A system user that exists for the test's lifetime; removed with its crontab afterwards.
+pub struct TempUser {
+    pub name: String,
+}
+
+impl TempUser {
+    pub fn new() -> TempUser {
+        assert!(is_root(), "system backend tests create users with useradd and must run as root");
+        static N: AtomicU64 = AtomicU64::new(0);
+        let name = format!("crt{}x{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", &name]).status().unwrap();
+        assert!(status.success(), "useradd {name}");
+        TempUser { name }
+    }
+
+    /// The user's crontab through the real `crontab -l` ("" when none).
+    pub fn crontab(&self) -> String {
+        let out = Command::new("crontab").args(["-u", &self.name, "-l"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Installs a crontab with the real `crontab -`.
+    pub fn install(&self, content: &str) {
+        let mut child = Command::new("crontab").args(["-u", &self.name, "-"]).stdin(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(content.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success(), "crontab - refused {content:?}");
+    }
+}
+
+impl Drop for TempUser {
+    fn drop(&mut self) {
+        let _ = Command::new("crontab").args(["-u", &self.name, "-r"]).stderr(Stdio::null()).status();
+        let _ = Command::new("userdel").args(["-r", &self.name]).stderr(Stdio::null()).status();
+    }
+}
+
+/// A crontab with every kind of line a user might have, to check it survives byte for byte.
+pub const MIXED_CRONTAB: &str = "# my jobs\nMAILTO=\"ops@example.com\"\nSHELL=/bin/bash\n\n*/15 * * * * /usr/local/bin/health  # raw job\n   # indented comment\n@reboot /usr/bin/startup\nPATH=/usr/bin:/bin\n30 4 * * 1-5 echo \"100\\% done\" > /dev/null 2>&1\n\n";

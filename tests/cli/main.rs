@@ -1,0 +1,12 @@
+//! Drives the real `cronrpc` binary the way a host does: over stdin/stdout and over the socket.
+//! One test binary (as `just` does), one module per area.
+
+mod harness;
+
+mod concurrency;
+mod crontab;
+mod entries;
+mod protocol;
+mod schema;
+mod socket;
+mod system_backend;
