@@ -13,6 +13,9 @@ mod transitions;
 pub mod validate;
 pub mod zone;
 
+#[cfg(test)]
+mod crontab_oracle_tests;
+
 pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};
 pub use validate::{validate_crontab, CrontabError};
 pub use zone::host_zone;
