@@ -9,9 +9,18 @@ pub mod line;
 pub mod next;
 pub mod parse;
 pub mod schedule;
+mod transitions;
 pub mod validate;
 pub mod zone;
+
+#[cfg(test)]
+mod crontab_oracle_tests;
 
 pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};
 pub use validate::{validate_crontab, CrontabError};
 pub use zone::host_zone;
+
+#[cfg(test)]
+mod next_tests;
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,362 @@
+//! Differential tests against Debian's real `crontab -n`, the ground truth for what a crontab
+//! may contain, plus the property that the strict parser never accepts what cron refuses.
+
+use super::line::{classify, LineKind};
+use super::{validate_crontab, Schedule};
+use proptest::prelude::*;
+use std::io::Write;
+use std::process::Command;
+
+/// `crontab -n` on `content`: true when Debian's crontab would install it.
+fn crontab_accepts(content: &str) -> bool {
+    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    file.write_all(content.as_bytes()).expect("write temp file");
+    let status = Command::new("crontab")
+        .arg("-n")
+        .arg(file.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(status) => match status.code() {
+            Some(0) => true,
+            Some(1) => false,
+            other => panic!("crontab -n exited with {other:?} on {content:?}"),
+        },
+        Err(e) => panic!(
+            "cannot run `crontab` ({e}): install Debian's `cron` package (apt-get install cron); \
+             this test needs the real crontab as its oracle"
+        ),
+    }
+}
+
+/// A tiny deterministic generator (xorshift), so failures reproduce.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+const ATOMS: [&[&str]; 5] = [
+    &[
+        "0", "5", "59", "60", "00", "*", "*/15", "*/0", "*/60", "1-5", "5-1", "0-59/10",
+    ],
+    &["0", "23", "24", "*", "9-17", "17-9", "*/2", "1/5", "8-18/0"],
+    &["1", "0", "31", "32", "*", "1-15", "15-1", "*/3"],
+    &[
+        "1",
+        "12",
+        "13",
+        "0",
+        "*",
+        "jan",
+        "JAN",
+        "Jan",
+        "january",
+        "jan-mar",
+        "Mar-jan",
+        "dec",
+        "jun-aug/2",
+        "foo",
+    ],
+    &[
+        "0", "7", "8", "0-7", "*", "mon", "MON", "mOn", "monday", "mon-fri", "Fri-mon", "sun",
+        "SAT", "*/2", "1-5/0",
+    ],
+];
+const JUNK: [&str; 7] = ["x", ".5", "/2", "*", ";", "\u{e9}", "-"];
+const MACROS: [&str; 12] = [
+    "@reboot",
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+    "@Daily",
+    "@HOURLY",
+    "@often",
+    "@",
+];
+const COMMANDS: [&str; 6] = [
+    "echo hi",
+    "/bin/true > /dev/null 2>&1",
+    "*cmd",
+    "",
+    "a%b",
+    "x\r",
+];
+const ENV_LINES: [&str; 12] = [
+    "MAILTO=",
+    "MAILTO=\"\"",
+    "MAILTO=''",
+    "MAILTO=a@b",
+    " A = b ",
+    "A=\"b\" c",
+    "\"A B\"=c",
+    "=b",
+    "A",
+    "A='x",
+    "PATH=/bin:/usr/bin",
+    "MAILTO=  ",
+];
+const OTHER_LINES: [&str; 8] = [
+    "",
+    "   ",
+    "# comment",
+    "  \t# x",
+    "\r",
+    "\u{feff}# x",
+    "\t",
+    "#",
+];
+
+fn field(g: &mut Gen, i: usize) -> String {
+    let mut parts = vec![g.pick(ATOMS[i]).to_string()];
+    while g.chance(20) {
+        let sep = if g.chance(85) { "," } else { ",," };
+        parts.push(format!("{sep}{}", g.pick(ATOMS[i])));
+    }
+    let mut f = parts.concat();
+    if g.chance(8) {
+        f.push_str(g.pick(&JUNK));
+    }
+    if g.chance(2) {
+        f.push(',');
+    }
+    f
+}
+
+fn job_line(g: &mut Gen) -> String {
+    let schedule = if g.chance(15) {
+        g.pick(&MACROS).to_string()
+    } else {
+        let count = if g.chance(5) { 4 } else { 5 };
+        (0..count)
+            .map(|i| field(g, i))
+            .collect::<Vec<_>>()
+            .join(if g.chance(10) { "\t" } else { " " })
+    };
+    let lead = if g.chance(10) { " \t" } else { "" };
+    format!("{lead}{schedule} {}", g.pick(&COMMANDS))
+}
+
+fn corpus() -> Vec<String> {
+    let mut g = Gen(0x5eed_cafe_f00d_d00d);
+    let mut cases = Vec::new();
+    for _ in 0..700 {
+        let line = match g.next() % 10 {
+            0 => g.pick(&ENV_LINES).to_string(),
+            1 => g.pick(&OTHER_LINES).to_string(),
+            _ => job_line(&mut g),
+        };
+        let end = match g.next() % 12 {
+            0 => "",
+            1 => "\r\n",
+            _ => "\n",
+        };
+        cases.push(format!("{line}{end}"));
+    }
+    // Whole files: cron must refuse a file if any line is bad.
+    for _ in 0..100 {
+        let lines: Vec<String> = (0..3)
+            .map(|_| match g.next() % 4 {
+                0 => g.pick(&ENV_LINES).to_string(),
+                1 => g.pick(&OTHER_LINES).to_string(),
+                _ => job_line(&mut g),
+            })
+            .collect();
+        cases.push(format!("{}\n", lines.join("\n")));
+    }
+    for n in [996, 997, 998, 999, 1000, 1200] {
+        cases.push(format!("* * * * * {}\n", "x".repeat(n)));
+        cases.push(format!("@daily {}\n", "y".repeat(n)));
+        cases.push(format!("A={}\n", "v".repeat(n)));
+        cases.push(format!("A=\"{}\"\n", "v".repeat(n)));
+    }
+    let edge = [
+        "mon-fri",
+        "JAN",
+        "7",
+        "0-7",
+        "5-1",
+        "*x",
+        "1.5",
+        "*/5/2",
+        "*/60",
+        "*/0",
+        "1/5",
+        "60",
+        "monday",
+        "4294967296",
+        "2147483648",
+        "-1",
+        "1-",
+        ",1",
+    ];
+    for e in edge {
+        cases.push(format!("{e} * * * * cmd\n"));
+        cases.push(format!("0 0 * {e} {e} cmd\n"));
+    }
+    cases.extend(
+        [
+            "",
+            "\n",
+            "* * * * * cmd",
+            "# no newline",
+            "   ",
+            "A=b",
+            "@daily cmd\r\n",
+            "\u{feff}* * * * * cmd\n",
+            "\u{feff}A=b\n",
+            "\r\n",
+            "* * * * *\n",
+            "* * * * *\r\n",
+            "@daily\n",
+            "@daily\r\n",
+            "* * * * * a\0b\n",
+            "\0abc",
+            "A=b\0\n",
+            "A=b\0",
+            "#a\0b\n",
+            "@daily\0\n",
+            "* * * * *\0 cmd\n",
+            "1= * * * * cmd\n",
+            "* * * * * cmd\n#x",
+            "A=b\n\n* * * * * cmd\n",
+            "\t@hourly\tcmd\n",
+            "@reboot  \n",
+        ]
+        .map(String::from),
+    );
+    cases.push("# c\n".repeat(10_000));
+    cases.push("# c\n".repeat(10_001));
+    cases.push(format!("{}# tail", "\n".repeat(10_000)));
+    cases
+}
+
+#[test]
+fn validate_crontab_agrees_with_real_crontab() {
+    let cases = corpus();
+    let threads = 4;
+    let chunks: Vec<Vec<String>> = (0..threads)
+        .map(|t| cases.iter().skip(t).step_by(threads).cloned().collect())
+        .collect();
+    let oracle: Vec<(String, bool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|c| (c.clone(), crontab_accepts(c)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut disagreements = Vec::new();
+    for (content, cron_ok) in &oracle {
+        let ours = validate_crontab(content);
+        // classify must agree with the validator on every complete line.
+        if let Some(body) = content.strip_suffix('\n') {
+            let lines_ok = body.split('\n').all(|l| classify(l) != LineKind::Invalid);
+            if lines_ok != ours.is_ok() && content.matches('\n').count() <= 10_000 {
+                disagreements.push(format!("classify vs validate on {content:?}"));
+            }
+        }
+        if ours.is_ok() != *cron_ok {
+            let shown: String = content.chars().take(120).collect();
+            disagreements.push(format!(
+                "crontab {} but we {}: {shown:?} {:?}",
+                if *cron_ok { "accepts" } else { "rejects" },
+                if ours.is_ok() { "accept" } else { "reject" },
+                ours.err()
+                    .map(|e| e.into_iter().take(2).collect::<Vec<_>>()),
+            ));
+        }
+    }
+    let accepted = oracle.iter().filter(|(_, ok)| *ok).count();
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} cases disagree ({accepted} accepted by crontab):\n{}",
+        disagreements.len(),
+        oracle.len(),
+        disagreements.join("\n")
+    );
+    // The corpus must exercise both sides.
+    assert!(accepted > oracle.len() / 5 && accepted < oracle.len() * 4 / 5);
+}
+
+fn schedule_strategy() -> impl Strategy<Value = String> {
+    let atom = prop_oneof![
+        (0u32..70).prop_map(|n| n.to_string()),
+        Just("*".to_string()),
+        (0u32..70, 0u32..70).prop_map(|(a, b)| format!("{a}-{b}")),
+        (0u32..70).prop_map(|s| format!("*/{s}")),
+        (0u32..40, 0u32..40, 0u32..9).prop_map(|(a, b, s)| format!("{a}-{b}/{s}")),
+        prop::sample::select(vec![
+            "mon", "FRI", "jan", "Dec", "sun-sat", "x", "1.5", "*x"
+        ])
+        .prop_map(String::from),
+    ];
+    let field = prop::collection::vec(atom, 1..3).prop_map(|v| v.join(","));
+    prop_oneof![
+        4 => (
+            prop::collection::vec(field, 4..7),
+            prop::sample::select(vec![" ", "\t", "  "])
+        )
+            .prop_map(|(f, sep)| f.join(sep)),
+        1 => prop::sample::select(vec![
+            "@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight",
+            "@hourly", "@Daily", " @daily ",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn strict_accept_implies_crontab_accepts(schedule in schedule_strategy()) {
+        if Schedule::parse(&schedule).is_ok() {
+            let content = format!("{schedule} cmd\n");
+            prop_assert!(validate_crontab(&content).is_ok(), "{content:?}");
+            prop_assert!(Schedule::parse_lenient(&schedule).is_ok());
+        }
+    }
+}
+
+/// A sample of strict acceptances, checked against the real crontab too.
+#[test]
+fn strict_accepts_are_accepted_by_real_crontab() {
+    for schedule in [
+        "*/15 9-17 1,15 jan-MAR mon-fri",
+        "0 0 * * 7",
+        "0 0 * * 0-7",
+        "*/60 * * * *",
+        "@reboot",
+        "@annually",
+        "\t5 4 * * sun",
+    ] {
+        assert!(Schedule::parse(schedule).is_ok(), "{schedule}");
+        assert!(crontab_accepts(&format!("{schedule} cmd\n")), "{schedule}");
+    }
+}
