@@ -296,7 +296,6 @@ fn scan_macro(cur: &mut Cursor<'_>) -> Result<Scanned, ScheduleError> {
         };
         return Err(err(None, reason));
     };
-    const ALL_MIN: u64 = (1 << 60) - 1;
     const ALL_HOUR: u32 = (1 << 24) - 1;
     const ALL_DOM: u32 = !1;
     const ALL_MONTH: u16 = 0x1ffe;
@@ -340,7 +339,6 @@ fn scan_macro(cur: &mut Cursor<'_>) -> Result<Scanned, ScheduleError> {
         Macro::Daily | Macro::Midnight => {}
         Macro::Hourly => s.hours = ALL_HOUR,
     }
-    debug_assert!(s.minutes & !ALL_MIN == 0);
     Ok(Scanned {
         schedule: s,
         end,
@@ -500,6 +498,13 @@ fn get_number(
             Some(_) if spec.name == FieldName::Month => "a number or month name",
             Some(_) => "a number or weekday name",
         };
+        let after_comma = start > 0 && cur.slice(start - 1, start) == b",";
+        if after_comma || is(ch, b',') {
+            return Err(err(
+                field,
+                "empty element in the list (remove the extra ',')",
+            ));
+        }
         let found = if ch == NL || ch == EOF || is_blank(ch) {
             "nothing".to_string()
         } else {
@@ -751,8 +756,9 @@ mod tests {
         );
         assert!(reason("1.5 * * * *").contains("'.5' after '1'"));
         assert!(reason("*/5/2 * * * *").contains("'/2' after '*/5'"));
-        assert!(reason("1,,2 * * * *").starts_with("minute field: expected a number"));
-        assert!(reason("1, * * * *").starts_with("minute field: expected a number"));
+        assert!(reason("1,,2 * * * *").starts_with("minute field: empty element"));
+        assert!(reason("1, * * * *").starts_with("minute field: empty element"));
+        assert!(reason(",1 * * * *").starts_with("minute field: empty element"));
         assert!(reason("4294967296 * * * *").contains("out of range"));
         assert!(reason("jan * * * *").contains("'jan' is not a number"));
         assert!(reason("").contains("empty schedule"));
