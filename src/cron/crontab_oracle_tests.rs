@@ -360,3 +360,51 @@ fn strict_accepts_are_accepted_by_real_crontab() {
         assert!(crontab_accepts(&format!("{schedule} cmd\n")), "{schedule}");
     }
 }
+
+/// Random lines over cron's meaningful characters; slow, so run on demand:
+/// `cargo test --lib fuzz_against_crontab -- --ignored` (CRON_FUZZ_CASES sets the count).
+#[test]
+#[ignore]
+fn fuzz_against_crontab() {
+    fn word(g: &mut Gen, max: u64) -> String {
+        (0..1 + g.next() % max)
+            .map(|_| char::from(ALPHABET[(g.next() % ALPHABET.len() as u64) as usize]))
+            .collect()
+    }
+    const ALPHABET: &[u8] = b" \t\t*/-,=\"'#@0123456789175aAmMoOnNjJdDyYlL\r\0x.%";
+    let count = std::env::var("CRON_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let seed = std::env::var("CRON_FUZZ_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x0dd_ba11);
+    let mut g = Gen(seed);
+    let mut bad = Vec::new();
+    let mut accepted = 0;
+    for _ in 0..count {
+        let mut line = if g.chance(50) {
+            word(&mut g, 24)
+        } else {
+            (0..6)
+                .map(|_| word(&mut g, 4))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        if g.chance(50) {
+            line = format!(
+                "{} {line}",
+                g.pick(&["* * * * *", "@daily", "1 2 3 4", "A="])
+            );
+        }
+        let content = format!("{line}\n");
+        let cron_ok = crontab_accepts(&content);
+        accepted += usize::from(cron_ok);
+        if validate_crontab(&content).is_ok() != cron_ok {
+            bad.push(content);
+        }
+    }
+    eprintln!("{accepted} of {count} accepted by crontab");
+    assert!(bad.is_empty(), "{} disagreements: {bad:?}", bad.len());
+}

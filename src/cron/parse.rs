@@ -222,42 +222,22 @@ pub(crate) fn scan_schedule(cur: &mut Cursor<'_>, ch: i32) -> Result<Scanned, Sc
     if is(ch, b'@') {
         return scan_macro(cur);
     }
-    let mut ch = ch;
     let mut lint = None;
-    let mut fields = Vec::with_capacity(5);
-    let mut bits = [0u64; 5];
-    let mut end = 0;
-    for (i, spec) in SPECS.iter().enumerate() {
-        let (field, field_bits, field_end, next) = get_list(cur, spec, ch, &mut lint)?;
-        fields.push(field);
-        bits[i] = field_bits;
-        end = field_end;
-        ch = next;
-    }
-    let mut it = fields.into_iter();
-    let mut next_field = || {
-        it.next().unwrap_or(Field {
-            parts: Vec::new(),
-            star: false,
-        })
-    };
-    let (minute, hour, day_of_month, month, day_of_week) = (
-        next_field(),
-        next_field(),
-        next_field(),
-        next_field(),
-        next_field(),
-    );
+    let (minute, minutes, _, ch) = get_list(cur, &SPECS[0], ch, &mut lint)?;
+    let (hour, hours, _, ch) = get_list(cur, &SPECS[1], ch, &mut lint)?;
+    let (day_of_month, doms, _, ch) = get_list(cur, &SPECS[2], ch, &mut lint)?;
+    let (month, months, _, ch) = get_list(cur, &SPECS[3], ch, &mut lint)?;
+    let (day_of_week, dows, end, ch) = get_list(cur, &SPECS[4], ch, &mut lint)?;
     let schedule = Schedule {
         dom_star: day_of_month.star,
         dow_star: day_of_week.star,
         reboot: false,
-        minutes: bits[0],
-        hours: bits[1] as u32,
+        minutes,
+        hours: hours as u32,
         // cron stores day n and month n at bit n-1; ours are at bit n.
-        days_of_month: (bits[2] << 1) as u32,
-        months: (bits[3] << 1) as u16,
-        days_of_week: fold_sunday(bits[4]),
+        days_of_month: (doms << 1) as u32,
+        months: (months << 1) as u16,
+        days_of_week: fold_sunday(dows),
         expr: Expr::Fields {
             minute,
             hour,
@@ -296,7 +276,6 @@ fn scan_macro(cur: &mut Cursor<'_>) -> Result<Scanned, ScheduleError> {
         };
         return Err(err(None, reason));
     };
-    const ALL_MIN: u64 = (1 << 60) - 1;
     const ALL_HOUR: u32 = (1 << 24) - 1;
     const ALL_DOM: u32 = !1;
     const ALL_MONTH: u16 = 0x1ffe;
@@ -340,7 +319,6 @@ fn scan_macro(cur: &mut Cursor<'_>) -> Result<Scanned, ScheduleError> {
         Macro::Daily | Macro::Midnight => {}
         Macro::Hourly => s.hours = ALL_HOUR,
     }
-    debug_assert!(s.minutes & !ALL_MIN == 0);
     Ok(Scanned {
         schedule: s,
         end,
@@ -500,6 +478,13 @@ fn get_number(
             Some(_) if spec.name == FieldName::Month => "a number or month name",
             Some(_) => "a number or weekday name",
         };
+        let after_comma = start > 0 && cur.slice(start - 1, start) == b",";
+        if after_comma || is(ch, b',') {
+            return Err(err(
+                field,
+                "empty element in the list (remove the extra ',')",
+            ));
+        }
         let found = if ch == NL || ch == EOF || is_blank(ch) {
             "nothing".to_string()
         } else {
@@ -751,8 +736,9 @@ mod tests {
         );
         assert!(reason("1.5 * * * *").contains("'.5' after '1'"));
         assert!(reason("*/5/2 * * * *").contains("'/2' after '*/5'"));
-        assert!(reason("1,,2 * * * *").starts_with("minute field: expected a number"));
-        assert!(reason("1, * * * *").starts_with("minute field: expected a number"));
+        assert!(reason("1,,2 * * * *").starts_with("minute field: empty element"));
+        assert!(reason("1, * * * *").starts_with("minute field: empty element"));
+        assert!(reason(",1 * * * *").starts_with("minute field: empty element"));
         assert!(reason("4294967296 * * * *").contains("out of range"));
         assert!(reason("jan * * * *").contains("'jan' is not a number"));
         assert!(reason("").contains("empty schedule"));

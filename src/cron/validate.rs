@@ -48,7 +48,11 @@ pub fn validate_crontab(content: &str) -> Result<(), Vec<CrontabError>> {
     if newlines > MAX_TAB_LINES {
         errors.push(CrontabError {
             line: MAX_TAB_LINES + 1,
-            text: String::new(),
+            text: content
+                .split('\n')
+                .nth(MAX_TAB_LINES)
+                .unwrap_or_default()
+                .to_string(),
             reason: format!("crontab has {newlines} lines; cron allows at most {MAX_TAB_LINES}"),
         });
     }
