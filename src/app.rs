@@ -1,6 +1,8 @@
 //! Wiring: which backend, where the locks and state live, and the server's background work.
 
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
+use crate::crontab::wrapper::Wrapper;
+use crate::history::Store;
 use crate::protocol::Dispatcher;
 use crate::service::{Caller, Service};
 use chrono_tz::Tz;
@@ -35,12 +37,21 @@ pub struct BackendOptions {
     /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
     #[arg(long, env = "CRONRPC_TIMEZONE")]
     pub timezone: Option<String>,
+    /// Where run history is kept, one directory per user. Default: history/ in the state
+    /// directory (system), .history/ in the spool directory (spool).
+    #[arg(long, env = "CRONRPC_HISTORY_DIR")]
+    pub history_dir: Option<PathBuf>,
 }
+
+/// The state directory of a cronrpc that runs as root.
+pub const ROOT_STATE_DIR: &str = "/var/lib/cronrpc";
+/// Where `cronrpc exec` records runs unless the job line names another directory.
+pub const DEFAULT_HISTORY_DIR: &str = "/var/lib/cronrpc/history";
 
 /// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory.
 pub fn state_dir() -> PathBuf {
     if nix::unistd::geteuid().is_root() {
-        return PathBuf::from("/var/lib/cronrpc");
+        return PathBuf::from(ROOT_STATE_DIR);
     }
     let base = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
@@ -62,29 +73,56 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     } else {
         BackendChoice::Spool
     });
-    let (backend, default_locks): (Box<dyn Backend>, PathBuf) = match choice {
-        BackendChoice::System => {
-            let program = program
-                .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
-            (
-                Box::new(SystemBackend::new(program, &options.cron_spool)),
-                state_dir().join("locks"),
-            )
-        }
-        BackendChoice::Spool => {
-            let dir = options
-                .spool_dir
-                .clone()
-                .unwrap_or_else(|| state_dir().join("spool"));
-            if options.backend.is_none() {
-                tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
+    let (backend, default_locks, default_history): (Box<dyn Backend>, PathBuf, PathBuf) =
+        match choice {
+            BackendChoice::System => {
+                let program = program
+                    .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+                (
+                    Box::new(SystemBackend::new(program, &options.cron_spool)),
+                    state_dir().join("locks"),
+                    state_dir().join("history"),
+                )
             }
-            let locks = dir.join(".locks");
-            (Box::new(SpoolBackend::new(dir)), locks)
+            BackendChoice::Spool => {
+                let dir = options
+                    .spool_dir
+                    .clone()
+                    .unwrap_or_else(|| state_dir().join("spool"));
+                if options.backend.is_none() {
+                    tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
+                }
+                let locks = dir.join(".locks");
+                let history = dir.join(".history");
+                (Box::new(SpoolBackend::new(dir)), locks, history)
+            }
+        };
+    let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
+    let history = options.history_dir.clone().unwrap_or(default_history);
+    let history = std::path::absolute(&history).unwrap_or(history);
+    let wrapper = recorder(&history);
+    Ok(Service::new(backend, locks, zone).with_runs(Store::new(history), wrapper))
+}
+
+/// The recorder written into job lines: this binary, by its canonical path. The history
+/// directory is spelled out only when it is not the default, to keep lines short. Without a
+/// path to this binary, lines carry plain commands and cron's runs go unrecorded.
+fn recorder(history: &std::path::Path) -> Option<Wrapper> {
+    let exe = std::env::current_exe().and_then(|p| p.canonicalize());
+    let exe = match exe {
+        Ok(exe) => exe.to_str()?.to_owned(),
+        Err(e) => {
+            tracing::warn!("cannot find this binary ({e}); cron's runs will not be recorded");
+            return None;
         }
     };
-    let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
-    Ok(Service::new(backend, locks, zone))
+    let history_dir = (history != std::path::Path::new(DEFAULT_HISTORY_DIR))
+        .then(|| history.to_str().map(str::to_owned))
+        .flatten();
+    if history_dir.is_none() && history != std::path::Path::new(DEFAULT_HISTORY_DIR) {
+        return None;
+    }
+    Some(Wrapper { exe, history_dir })
 }
 
 /// SIGTERM or SIGINT.

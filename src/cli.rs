@@ -1,4 +1,4 @@
-//! The command line: `cronrpc serve` and `cronrpc schema`.
+//! The command line: `cronrpc serve`, `cronrpc schema` and `cronrpc exec`.
 
 use crate::api;
 use crate::app::{self, BackendOptions};
@@ -29,6 +29,19 @@ enum Command {
         /// Directory to write into.
         #[arg(long, default_value = "schema")]
         out: PathBuf,
+    },
+    /// Run a command for a managed entry and record the run in the history store; cron's job
+    /// lines for managed entries call this. Exits as the command does.
+    Exec {
+        /// The entry the run belongs to.
+        #[arg(long)]
+        entry: uuid::Uuid,
+        /// The history directory (one subdirectory per user).
+        #[arg(long, default_value = app::DEFAULT_HISTORY_DIR)]
+        history_dir: PathBuf,
+        /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
+        #[arg(last = true, required = true)]
+        command: String,
     },
 }
 
@@ -73,6 +86,15 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve(args),
+        Command::Exec {
+            entry,
+            history_dir,
+            command,
+        } => crate::runs::exec::main(crate::runs::exec::Args {
+            entry,
+            history_dir,
+            command,
+        }),
     }
 }
 

@@ -12,5 +12,7 @@ pub mod cli;
 pub mod cron;
 pub mod crontab;
 pub mod domain;
+pub mod history;
 pub mod protocol;
+pub mod runs;
 pub mod service;

@@ -5,23 +5,29 @@ pub mod access;
 pub mod crontab;
 pub mod entries;
 pub mod params;
+pub mod runs;
 pub mod system;
 pub mod views;
 
 pub use access::Caller;
 
 use crate::backend::{Backend, Locks};
+use crate::crontab::wrapper::Wrapper;
 use crate::crontab::Crontab;
 use crate::crontab::MAX_LINES;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
+use crate::history::Store;
 use chrono_tz::Tz;
 
 pub struct Service {
     backend: Box<dyn Backend>,
     locks: Locks,
     zone: Tz,
+    history: Store,
+    /// The run recorder managed job lines go through; None writes plain commands.
+    wrapper: Option<Wrapper>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -37,7 +43,16 @@ impl Service {
             backend,
             locks,
             zone,
+            history: Store::new(crate::app::state_dir().join("history")),
+            wrapper: None,
         }
+    }
+
+    /// Where runs are recorded, and the recorder cron's runs go through.
+    pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+        self.history = history;
+        self.wrapper = wrapper;
+        self
     }
 
     pub fn backend_name(&self) -> &'static str {
