@@ -23,4 +23,6 @@ pub use zone::host_zone;
 #[cfg(test)]
 mod next_tests;
 #[cfg(test)]
+mod oracle_tests;
+#[cfg(test)]
 mod test_support;
