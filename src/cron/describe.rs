@@ -100,21 +100,21 @@ impl Schedule {
         if self.dom_star || self.dow_star {
             match (dom_all, dow_all) {
                 (true, true) => "every day".into(),
-                (true, false) => format!("only on {}", weekdays(dow, self.dow_bits(), "and")),
+                (true, false) => weekdays(dow, self.dow_bits(), "only on ", "and"),
                 (false, true) => dom_phrase(dom),
                 (false, false) => format!(
                     "{}, and only if it is {}",
                     dom_phrase(dom),
-                    weekdays(dow, self.dow_bits(), "or")
+                    weekdays(dow, self.dow_bits(), "a ", "or")
                 ),
             }
         } else if dom_all || dow_all {
             "every day".into()
         } else {
             format!(
-                "{} or on {}",
+                "{} or {}",
                 dom_phrase(dom),
-                weekdays(dow, self.dow_bits(), "or")
+                weekdays(dow, self.dow_bits(), "on ", "or")
             )
         }
     }
@@ -148,9 +148,8 @@ fn norm(field: &Field, lo: u32, hi: u32) -> Vec<Part> {
         .collect()
 }
 
-
 fn is_all(parts: &[Part]) -> bool {
-    parts.iter().any(|p| *p == Part::Star { step: 1 })
+    parts.contains(&Part::Star { step: 1 })
 }
 
 fn values(parts: &[Part]) -> Option<Vec<u32>> {
@@ -222,8 +221,10 @@ fn time_phrase(minute: &[Part], hour: &[Part]) -> String {
         }
     }
     let zero_only = values(minute).as_deref() == Some(&[0]);
+    let hour_steps = matches!(hour, [Part::Star { .. }] | [Part::Range { step: 2.., .. }]);
     let minutes = match minute {
         _ if zero_only && is_all(hour) => return "every hour".into(),
+        _ if zero_only && !hour_steps => "every hour".to_string(),
         _ if is_all(minute) => "every minute".to_string(),
         [Part::Star { step }] => format!("every {step} minutes"),
         [Part::Range {
@@ -286,8 +287,9 @@ fn dom_phrase(dom: &[Part]) -> String {
     }
 }
 
-/// Weekdays as a plain range ("Monday through Friday") or spelled out from the bit set.
-fn weekdays(dow: &[Part], bits: u64, word: &str) -> String {
+/// Weekdays as a plain range ("Monday through Friday") or spelled out from the bit set, after
+/// `lead` ("only on ", "a ", "on ").
+fn weekdays(dow: &[Part], bits: u64, lead: &str, word: &str) -> String {
     let name = |d: u32| DAYS.get(d as usize).copied().unwrap_or("?").to_string();
     if let [Part::Range {
         start,
@@ -298,7 +300,7 @@ fn weekdays(dow: &[Part], bits: u64, word: &str) -> String {
         return format!("{} through {}", name(*start), name(*end));
     }
     let days: Vec<String> = (0..7).filter(|d| bits & (1 << d) != 0).map(name).collect();
-    join(&days, word, true)
+    format!("{lead}{}", join(&days, word, true))
 }
 
 fn month_phrase(month: &[Part], bits: u16) -> String {

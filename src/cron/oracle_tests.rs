@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-fn oracle(path: &str) -> PathBuf {
+pub(super) fn oracle(path: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(".oracles")
         .join(path);
@@ -21,7 +21,7 @@ fn oracle(path: &str) -> PathBuf {
 }
 
 /// Runs `cmd` once over all `input` lines and returns its output lines.
-fn run_once(mut cmd: Command, input: &str) -> Vec<String> {
+pub(super) fn run_once(mut cmd: Command, input: &str) -> Vec<String> {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -63,7 +63,7 @@ impl Rng {
 
 /// A field; ranges always have start < end because croniter reads `5-5` as the whole field.
 fn field(rng: &mut Rng, lo: u32, hi: u32) -> String {
-    let mut part = |rng: &mut Rng| {
+    let part = |rng: &mut Rng| {
         let (a, b) = (rng.range(lo, hi - 1), rng.range(lo, hi - 1));
         let (a, b) = (a.min(b), a.max(b) + 1);
         match rng.range(0, 3) {
