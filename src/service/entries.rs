@@ -58,7 +58,7 @@ fn default_limit() -> i64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ListItem {
-    Managed(Entry),
+    Managed(Box<Entry>),
     Raw {
         /// The line exactly as it stands in the crontab.
         line: String,
@@ -275,7 +275,9 @@ impl Service {
             .skip(skip)
             .take(p.limit as usize)
             .map(|item| match item {
-                Item::Managed(l) => ListItem::Managed(self.view(&user, &l.entry, now, &last)),
+                Item::Managed(l) => {
+                    ListItem::Managed(Box::new(self.view(&user, &l.entry, now, &last)))
+                }
                 Item::Raw { text, .. } => ListItem::Raw { line: text },
             })
             .collect();
