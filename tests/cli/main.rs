@@ -7,6 +7,7 @@ mod concurrency;
 mod crontab;
 mod entries;
 mod protocol;
+mod runs;
 mod schema;
 mod socket;
 mod system_backend;
