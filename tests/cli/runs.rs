@@ -366,3 +366,50 @@ fn cron_runs_are_recorded() {
     let got = server.call("entries.get", json!({"user": user.name, "id": entry["id"]}));
     assert_eq!(got["last_run"]["exit_code"], 4);
 }
+
+#[test]
+fn a_moved_binary_shows_in_health_and_an_update_rewrites_the_line() {
+    let spool = tempfile::tempdir().unwrap();
+    let bin_dir = tempfile::tempdir().unwrap();
+    let old = bin_dir.path().join("cronrpc");
+    std::fs::copy(BIN, &old).unwrap();
+    let spool_arg = [
+        "--backend",
+        "spool",
+        "--spool-dir",
+        spool.path().to_str().unwrap(),
+    ];
+    let request = r#"{"jsonrpc":"2.0","id":1,"method":"entries.create","params":{"user":"root","schedule":"@daily","command":"echo hi"}}"#;
+    let mut child = Command::new(&old)
+        .arg("serve")
+        .args(spool_arg)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{request}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let response: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = response["result"]["id"].as_str().unwrap().to_owned();
+    std::fs::remove_file(&old).unwrap();
+
+    let mut server = Server::with_args(&spool_arg);
+    let health = server.call("health", json!({}));
+    let old = old.canonicalize().unwrap_or(old);
+    assert_eq!(health["missing_recorders"], json!([old.to_str().unwrap()]));
+    let current = std::path::Path::new(BIN).canonicalize().unwrap();
+    assert_eq!(health["recorder"], current.to_str().unwrap());
+
+    server.call("entries.update", json!({"user": "root", "id": id}));
+    let line = std::fs::read_to_string(spool.path().join("root")).unwrap();
+    assert!(
+        line.contains(&format!("* {} exec --entry {id}", current.display()))
+            || line.contains(&format!("@daily {} exec", current.display())),
+        "{line}"
+    );
+    assert_eq!(
+        server.call("health", json!({}))["missing_recorders"],
+        json!([])
+    );
+}
