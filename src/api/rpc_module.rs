@@ -20,6 +20,7 @@ impl Visitor for Register<'_> {
                     params::parse::<M::Params>(raw.as_str()).map_err(|e| errors::to_rpc(&e))?;
                 let span = tracing::debug_span!("call", method = M::NAME, uid = caller.uid);
                 let _enter = span.enter();
+                tracing::debug!("handling");
                 M::call(&service, &caller, params).map_err(|e| {
                     tracing::debug!(code = e.kind.code(), detail = %e.detail, "request failed");
                     errors::to_rpc(&e)

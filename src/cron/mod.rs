@@ -21,6 +21,10 @@ pub use validate::{validate_crontab, CrontabError};
 pub use zone::host_zone;
 
 #[cfg(test)]
+mod describe_tests;
+#[cfg(test)]
 mod next_tests;
+#[cfg(test)]
+mod oracle_tests;
 #[cfg(test)]
 mod test_support;

@@ -100,17 +100,17 @@ impl Schedule {
         u64::from(self.months) & 0x1ffe
     }
 
-    fn dom_bits(&self) -> u64 {
+    pub(crate) fn dom_bits(&self) -> u64 {
         u64::from(self.days_of_month) & 0xffff_fffe
     }
 
-    fn dow_bits(&self) -> u64 {
+    pub(crate) fn dow_bits(&self) -> u64 {
         // Tolerate an unfolded 7 (Sunday) from a lenient parse.
         u64::from(self.days_of_week | (self.days_of_week >> 7)) & 0x7f
     }
 
     /// False when no field combination can ever match, so "never" costs no search.
-    fn can_fire(&self) -> bool {
+    pub(crate) fn can_fire(&self) -> bool {
         if self.minute_bits() == 0 || self.hour_bits() == 0 || self.month_bits() == 0 {
             return false;
         }

@@ -5,7 +5,6 @@ use super::dispatch::error_response;
 use super::framing::{read_frame, Frame};
 use super::Dispatcher;
 use crate::api::errors::ProtocolError;
-use serde_json::Value;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncWrite, AsyncWriteExt};
@@ -58,14 +57,14 @@ where
         while in_flight.try_join_next().is_some() {}
         let line = match frame {
             Ok(Some(Frame::Line(line))) => line,
-            Ok(Some(Frame::TooLarge(size))) => {
+            Ok(Some(Frame::TooLarge { size, head })) => {
                 let detail = format!(
                     "message of {size} bytes; the limit is {}",
                     limits.max_message
                 );
                 let _ = tx
                     .send(error_response(
-                        &Value::Null,
+                        &super::salvage::top_level_id(&head),
                         ProtocolError::TooLarge,
                         detail,
                     ))

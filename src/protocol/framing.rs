@@ -7,52 +7,47 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 pub enum Frame {
     /// One line, without its `\n` (or `\r\n`).
     Line(Vec<u8>),
-    /// A line longer than the cap; its bytes were discarded.
-    TooLarge(usize),
+    /// A line longer than the cap: its size, and its first bytes (so the request's id can
+    /// still be found and put on the error); the rest was discarded.
+    TooLarge { size: usize, head: Vec<u8> },
 }
 
 /// The next frame, or `None` at end of input. A last line without `\n` still counts.
-pub async fn read_frame<R: AsyncBufRead + Unpin>(
-    reader: &mut R,
-    max: usize,
-) -> std::io::Result<Option<Frame>> {
+pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R, max: usize) -> std::io::Result<Option<Frame>> {
     let mut line = Vec::new();
-    let mut seen = 0usize;
+    let mut size = 0usize;
     loop {
         let buf = reader.fill_buf().await?;
-        if buf.is_empty() {
-            return Ok(match (seen, seen > max) {
-                (0, _) => None,
-                (_, true) => Some(Frame::TooLarge(seen)),
-                (_, false) => Some(Frame::Line(trim_cr(line))),
-            });
-        }
-        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => (&buf[..at], Some(at + 1)),
-            None => (buf, None),
+        let (chunk, ended) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (&buf[..at], true),
+            None => (buf, buf.is_empty()),
         };
-        seen += chunk.len();
-        if seen <= max.saturating_add(1) {
-            line.extend_from_slice(chunk);
-        } else {
-            line = Vec::new();
-        }
-        let consumed = done.unwrap_or(buf.len());
+        size += chunk.len();
+        // Never hold more than the cap (or the head kept for the error) in memory.
+        let room = max.saturating_add(1).max(HEAD).saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let consumed = if ended && !buf.is_empty() { chunk.len() + 1 } else { chunk.len() };
+        let at_eof = buf.is_empty();
         reader.consume(consumed);
-        if done.is_some() {
-            // `\r` of a CRLF line end does not count against the cap.
-            let size = if line.last() == Some(&b'\r') {
-                seen - 1
-            } else {
-                seen
-            };
-            return Ok(Some(if size > max {
-                Frame::TooLarge(seen)
-            } else {
-                Frame::Line(trim_cr(line))
-            }));
+        if !ended {
+            continue;
         }
+        if at_eof && size == 0 {
+            return Ok(None);
+        }
+        // The `\r` of a CRLF line end does not count against the cap.
+        let crlf = line.len() == size && line.last() == Some(&b'\r');
+        let payload = if crlf { size - 1 } else { size };
+        return Ok(Some(if payload > max { too_large(size, line) } else { Frame::Line(trim_cr(line)) }));
     }
+}
+
+/// How much of an oversized line is kept to look for its id.
+const HEAD: usize = 4096;
+
+fn too_large(size: usize, mut line: Vec<u8>) -> Frame {
+    line.truncate(HEAD);
+    Frame::TooLarge { size, head: line }
 }
 
 fn trim_cr(mut line: Vec<u8>) -> Vec<u8> {
@@ -82,7 +77,7 @@ mod tests {
             got,
             vec![
                 Frame::Line(b"{\"a\":1}".to_vec()),
-                Frame::TooLarge(13),
+                Frame::TooLarge { size: 13, head: b"0123456789abc".to_vec() },
                 Frame::Line(b"ok".to_vec()),
                 Frame::Line(b"last".to_vec()),
             ]
@@ -95,6 +90,6 @@ mod tests {
             frames(b"12345678\n", 8).await,
             vec![Frame::Line(b"12345678".to_vec())]
         );
-        assert_eq!(frames(b"123456789\n", 8).await, vec![Frame::TooLarge(9)]);
+        assert_eq!(frames(b"123456789\n", 8).await, vec![Frame::TooLarge { size: 9, head: b"123456789".to_vec() }]);
     }
 }

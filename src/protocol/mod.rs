@@ -8,6 +8,7 @@
 pub mod connection;
 pub mod dispatch;
 pub mod framing;
+mod salvage;
 pub mod socket;
 
 pub use connection::{serve_connection, Limits};

@@ -114,6 +114,7 @@ fn oversized_messages_get_an_error_and_the_connection_goes_on() {
     server.send_line(&big.to_string());
     let response = server.read_value();
     assert_eq!(error_code(&response), -32600);
+    assert_eq!(response["id"], 1, "the id is recovered from the message's head");
     assert_eq!(response["error"]["data"]["code"], "REQUEST_TOO_LARGE");
     assert_eq!(server.call("health", json!({}))["status"], "ok");
 }
