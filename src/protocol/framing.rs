@@ -13,7 +13,10 @@ pub enum Frame {
 }
 
 /// The next frame, or `None` at end of input. A last line without `\n` still counts.
-pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R, max: usize) -> std::io::Result<Option<Frame>> {
+pub async fn read_frame<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    max: usize,
+) -> std::io::Result<Option<Frame>> {
     let mut line = Vec::new();
     let mut size = 0usize;
     loop {
@@ -26,7 +29,11 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R, max: usize) -> 
         // Never hold more than the cap (or the head kept for the error) in memory.
         let room = max.saturating_add(1).max(HEAD).saturating_sub(line.len());
         line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let consumed = if ended && !buf.is_empty() { chunk.len() + 1 } else { chunk.len() };
+        let consumed = if ended && !buf.is_empty() {
+            chunk.len() + 1
+        } else {
+            chunk.len()
+        };
         let at_eof = buf.is_empty();
         reader.consume(consumed);
         if !ended {
@@ -38,7 +45,11 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R, max: usize) -> 
         // The `\r` of a CRLF line end does not count against the cap.
         let crlf = line.len() == size && line.last() == Some(&b'\r');
         let payload = if crlf { size - 1 } else { size };
-        return Ok(Some(if payload > max { too_large(size, line) } else { Frame::Line(trim_cr(line)) }));
+        return Ok(Some(if payload > max {
+            too_large(size, line)
+        } else {
+            Frame::Line(trim_cr(line))
+        }));
     }
 }
 
@@ -77,7 +88,10 @@ mod tests {
             got,
             vec![
                 Frame::Line(b"{\"a\":1}".to_vec()),
-                Frame::TooLarge { size: 13, head: b"0123456789abc".to_vec() },
+                Frame::TooLarge {
+                    size: 13,
+                    head: b"0123456789abc".to_vec()
+                },
                 Frame::Line(b"ok".to_vec()),
                 Frame::Line(b"last".to_vec()),
             ]
@@ -90,6 +104,12 @@ mod tests {
             frames(b"12345678\n", 8).await,
             vec![Frame::Line(b"12345678".to_vec())]
         );
-        assert_eq!(frames(b"123456789\n", 8).await, vec![Frame::TooLarge { size: 9, head: b"123456789".to_vec() }]);
+        assert_eq!(
+            frames(b"123456789\n", 8).await,
+            vec![Frame::TooLarge {
+                size: 9,
+                head: b"123456789".to_vec()
+            }]
+        );
     }
 }

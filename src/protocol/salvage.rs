@@ -41,13 +41,20 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
 }
 
 fn value_after_colon(rest: &[u8]) -> Option<Value> {
-    let rest = rest.trim_ascii_start().strip_prefix(b":")?.trim_ascii_start();
+    let rest = rest
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
     let len = match rest.first()? {
         b'"' => string_end(rest, 0),
         // A number running to the end of the head may have been cut off.
-        _ => rest.iter().position(|b| matches!(b, b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n'))?,
+        _ => rest
+            .iter()
+            .position(|b| matches!(b, b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n'))?,
     };
-    serde_json::from_slice::<Value>(&rest[..len]).ok().filter(|v| v.is_string() || v.is_number() || v.is_null())
+    serde_json::from_slice::<Value>(&rest[..len])
+        .ok()
+        .filter(|v| v.is_string() || v.is_number() || v.is_null())
 }
 
 #[cfg(test)]
@@ -57,10 +64,26 @@ mod tests {
 
     #[test]
     fn finds_only_the_top_level_id() {
-        assert_eq!(top_level_id(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":{"#), json!(7));
-        assert_eq!(top_level_id(br#"{"params":{"id":"inner"},"id":"outer","x":"#), json!("outer"));
-        assert_eq!(top_level_id(br#"{"method":"a\"id\"","id" : "s\"q" ,"#), json!("s\"q"));
-        assert_eq!(top_level_id(br#"{"params":{"id":"inner"},"padding":"xxxx"#), Value::Null);
-        assert_eq!(top_level_id(br#"{"id":12"#), Value::Null, "a cut-off number is not trusted");
+        assert_eq!(
+            top_level_id(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":{"#),
+            json!(7)
+        );
+        assert_eq!(
+            top_level_id(br#"{"params":{"id":"inner"},"id":"outer","x":"#),
+            json!("outer")
+        );
+        assert_eq!(
+            top_level_id(br#"{"method":"a\"id\"","id" : "s\"q" ,"#),
+            json!("s\"q")
+        );
+        assert_eq!(
+            top_level_id(br#"{"params":{"id":"inner"},"padding":"xxxx"#),
+            Value::Null
+        );
+        assert_eq!(
+            top_level_id(br#"{"id":12"#),
+            Value::Null,
+            "a cut-off number is not trusted"
+        );
     }
 }

@@ -41,7 +41,12 @@ fn race(args: &[&str], user: &str, processes: usize, per_process: usize) {
 fn four_processes_creating_a_hundred_each_leave_four_hundred_on_the_spool_backend() {
     let dir = tempfile::tempdir().unwrap();
     let spool = dir.path().to_str().unwrap();
-    race(&["--backend", "spool", "--spool-dir", spool], "root", 4, 100);
+    race(
+        &["--backend", "spool", "--spool-dir", spool],
+        "root",
+        4,
+        100,
+    );
     let mut server = Server::with_args(&["--backend", "spool", "--spool-dir", spool]);
     let list = server.call("entries.list", json!({"user": "root", "limit": 200}));
     assert_eq!(list["total"], 400);
@@ -57,6 +62,10 @@ fn four_processes_creating_a_hundred_each_leave_four_hundred_on_the_spool_backen
 fn four_processes_creating_fifty_each_leave_two_hundred_in_the_real_crontab() {
     let user = TempUser::new();
     race(&["--backend", "system"], &user.name, 4, 50);
-    let jobs = user.crontab().lines().filter(|l| l.starts_with("* * * * * echo")).count();
+    let jobs = user
+        .crontab()
+        .lines()
+        .filter(|l| l.starts_with("* * * * * echo"))
+        .count();
     assert_eq!(jobs, 200);
 }

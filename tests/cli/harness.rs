@@ -25,7 +25,12 @@ impl Server {
     /// The spool backend in a fresh directory.
     pub fn spool() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let mut server = Server::with_args(&["--backend", "spool", "--spool-dir", dir.path().to_str().unwrap()]);
+        let mut server = Server::with_args(&[
+            "--backend",
+            "spool",
+            "--spool-dir",
+            dir.path().to_str().unwrap(),
+        ]);
         server.spool = Some(dir);
         server
     }
@@ -47,7 +52,13 @@ impl Server {
             .expect("cronrpc starts");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Server { child, stdin, stdout, next_id: 1, spool: None }
+        Server {
+            child,
+            stdin,
+            stdout,
+            next_id: 1,
+            spool: None,
+        }
     }
 
     pub fn spool_dir(&self) -> &Path {
@@ -67,7 +78,8 @@ impl Server {
         let mut line = String::new();
         let n = self.stdout.read_line(&mut line).unwrap();
         assert!(n > 0, "server closed stdout");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line:?}"))
+        serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line:?}"))
     }
 
     /// A request; returns the whole response, after checking it is well formed and, for
@@ -75,7 +87,9 @@ impl Server {
     pub fn request(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        self.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string());
+        self.send_line(
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string(),
+        );
         let response = self.read_value();
         assert_eq!(response["jsonrpc"], "2.0");
         assert_eq!(response["id"], id, "{response}");
@@ -90,14 +104,19 @@ impl Server {
     /// A request that must succeed; returns its result.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
         let response = self.request(method, params);
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
         response["result"].clone()
     }
 
     /// A request that must fail with `data.code`; returns the error object.
     pub fn fail(&mut self, method: &str, params: Value, code: &str) -> Value {
         let response = self.request(method, params);
-        let error = response.get("error").unwrap_or_else(|| panic!("{method} should fail with {code}: {response}"));
+        let error = response
+            .get("error")
+            .unwrap_or_else(|| panic!("{method} should fail with {code}: {response}"));
         assert_eq!(error["data"]["code"], code, "{response}");
         error.clone()
     }
@@ -143,32 +162,63 @@ pub struct TempUser {
 
 impl TempUser {
     pub fn new() -> TempUser {
-        assert!(is_root(), "system backend tests create users with useradd and must run as root");
+        assert!(
+            is_root(),
+            "system backend tests create users with useradd and must run as root"
+        );
         static N: AtomicU64 = AtomicU64::new(0);
-        let name = format!("crt{}x{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
-        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", &name]).status().unwrap();
+        let name = format!(
+            "crt{}x{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let status = Command::new("useradd")
+            .args(["--create-home", "--shell", "/bin/sh", &name])
+            .status()
+            .unwrap();
         assert!(status.success(), "useradd {name}");
         TempUser { name }
     }
 
     /// The user's crontab through the real `crontab -l` ("" when none).
     pub fn crontab(&self) -> String {
-        let out = Command::new("crontab").args(["-u", &self.name, "-l"]).output().unwrap();
+        let out = Command::new("crontab")
+            .args(["-u", &self.name, "-l"])
+            .output()
+            .unwrap();
         String::from_utf8(out.stdout).unwrap()
     }
 
     /// Installs a crontab with the real `crontab -`.
     pub fn install(&self, content: &str) {
-        let mut child = Command::new("crontab").args(["-u", &self.name, "-"]).stdin(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(content.as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success(), "crontab - refused {content:?}");
+        let mut child = Command::new("crontab")
+            .args(["-u", &self.name, "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        assert!(
+            child.wait().unwrap().success(),
+            "crontab - refused {content:?}"
+        );
     }
 }
 
 impl Drop for TempUser {
     fn drop(&mut self) {
-        let _ = Command::new("crontab").args(["-u", &self.name, "-r"]).stderr(Stdio::null()).status();
-        let _ = Command::new("userdel").args(["-r", &self.name]).stderr(Stdio::null()).status();
+        let _ = Command::new("crontab")
+            .args(["-u", &self.name, "-r"])
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new("userdel")
+            .args(["-r", &self.name])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 

@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 
 fn error_code(response: &Value) -> i64 {
-    response["error"]["code"].as_i64().unwrap_or_else(|| panic!("not an error: {response}"))
+    response["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error: {response}"))
 }
 
 #[test]
@@ -49,7 +51,11 @@ fn unknown_methods_get_32601() {
 #[test]
 fn unknown_and_mistyped_params_name_the_field() {
     let mut server = Server::spool();
-    let error = server.fail("entries.list", json!({"user": "root", "limt": 5}), "INVALID_PARAMS");
+    let error = server.fail(
+        "entries.list",
+        json!({"user": "root", "limt": 5}),
+        "INVALID_PARAMS",
+    );
     assert_eq!(error["code"], -32602);
     assert_eq!(error["data"]["field"], "limt");
     let error = server.fail("entries.list", json!({"user": 7}), "INVALID_PARAMS");
@@ -62,7 +68,13 @@ fn unknown_and_mistyped_params_name_the_field() {
 #[test]
 fn ids_come_back_as_sent() {
     let mut server = Server::spool();
-    for id in [json!("abc"), json!(-7), json!(1.5), json!(18446744073709551615u64), Value::Null] {
+    for id in [
+        json!("abc"),
+        json!(-7),
+        json!(1.5),
+        json!(18446744073709551615u64),
+        Value::Null,
+    ] {
         server.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": "health"}).to_string());
         let response = server.read_value();
         assert_eq!(response["id"], id);
@@ -96,7 +108,12 @@ fn batches_answer_every_request_but_notifications() {
     let answers = server.read_value();
     let answers = answers.as_array().expect("a batch answer is an array");
     assert_eq!(answers.len(), 4, "{answers:?}");
-    let by_id = |id: Value| answers.iter().find(|a| a["id"] == id).unwrap_or_else(|| panic!("no answer for {id}"));
+    let by_id = |id: Value| {
+        answers
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no answer for {id}"))
+    };
     assert_eq!(by_id(json!(1))["result"]["status"], "ok");
     assert_eq!(by_id(json!(2))["error"]["code"], -32601);
     assert_eq!(by_id(json!(3))["result"]["content"], "");
@@ -104,17 +121,32 @@ fn batches_answer_every_request_but_notifications() {
 
     server.send_line(r#"[{"jsonrpc":"2.0","method":"health"}]"#);
     server.send_line(r#"{"jsonrpc":"2.0","id":9,"method":"health"}"#);
-    assert_eq!(server.read_value()["id"], 9, "an all-notification batch gets no answer");
+    assert_eq!(
+        server.read_value()["id"],
+        9,
+        "an all-notification batch gets no answer"
+    );
 }
 
 #[test]
 fn oversized_messages_get_an_error_and_the_connection_goes_on() {
-    let mut server = Server::with_args(&["--backend", "spool", "--spool-dir", "/nonexistent-cronrpc", "--max-message-bytes", "1000"]);
-    let big = json!({"jsonrpc": "2.0", "id": 1, "method": "health", "params": {"pad": "x".repeat(5000)}});
+    let mut server = Server::with_args(&[
+        "--backend",
+        "spool",
+        "--spool-dir",
+        "/nonexistent-cronrpc",
+        "--max-message-bytes",
+        "1000",
+    ]);
+    let big =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "health", "params": {"pad": "x".repeat(5000)}});
     server.send_line(&big.to_string());
     let response = server.read_value();
     assert_eq!(error_code(&response), -32600);
-    assert_eq!(response["id"], 1, "the id is recovered from the message's head");
+    assert_eq!(
+        response["id"], 1,
+        "the id is recovered from the message's head"
+    );
     assert_eq!(response["error"]["data"]["code"], "REQUEST_TOO_LARGE");
     assert_eq!(server.call("health", json!({}))["status"], "ok");
 }
@@ -128,7 +160,10 @@ fn a_megabyte_request_under_the_default_cap_is_refused_by_validation_not_by_size
         "INVALID_COMMAND",
     );
     assert_eq!(error["data"]["field"], "command");
-    let response = server.request("entries.create", json!({"user": "root", "schedule": "* * * * *", "command": "x".repeat(2_000_000)}));
+    let response = server.request(
+        "entries.create",
+        json!({"user": "root", "schedule": "* * * * *", "command": "x".repeat(2_000_000)}),
+    );
     assert_eq!(response["error"]["data"]["code"], "REQUEST_TOO_LARGE");
     assert_eq!(server.call("health", json!({}))["status"], "ok");
 }
@@ -137,10 +172,16 @@ fn a_megabyte_request_under_the_default_cap_is_refused_by_validation_not_by_size
 fn concurrent_requests_on_one_connection_all_get_answers() {
     let mut server = Server::spool();
     for id in 0..200 {
-        let method = if id % 2 == 0 { "health" } else { "crontab.list" };
+        let method = if id % 2 == 0 {
+            "health"
+        } else {
+            "crontab.list"
+        };
         server.send_line(&json!({"jsonrpc": "2.0", "id": id, "method": method}).to_string());
     }
-    let ids: HashSet<i64> = (0..200).map(|_| server.read_value()["id"].as_i64().unwrap()).collect();
+    let ids: HashSet<i64> = (0..200)
+        .map(|_| server.read_value()["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, (0..200).collect());
 }
 
@@ -157,7 +198,11 @@ fn end_of_input_answers_what_is_in_flight_then_exits_zero() {
 fn sigterm_exits_cleanly() {
     let mut server = Server::spool();
     assert_eq!(server.call("health", json!({}))["status"], "ok");
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(server.child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status}");
 }

@@ -18,7 +18,11 @@ impl SocketServer {
     fn start() -> SocketServer {
         let dir = tempfile::tempdir().unwrap();
         // Other users must be able to reach the socket inside it.
-        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
         let path = dir.path().join("cronrpc.sock");
         let spool = dir.path().join("spool");
         let child = Command::new(BIN)
@@ -33,7 +37,11 @@ impl SocketServer {
             assert!(Instant::now() < deadline, "the socket never came up");
             std::thread::sleep(Duration::from_millis(20));
         }
-        SocketServer { child, path, _dir: dir }
+        SocketServer {
+            child,
+            path,
+            _dir: dir,
+        }
     }
 }
 
@@ -78,7 +86,12 @@ fn serves_many_clients_at_once() {
             });
         }
     });
-    let list = ask(&server.path, &[json!({"jsonrpc": "2.0", "id": 1, "method": "entries.list", "params": {"user": "root", "limit": 200}})]);
+    let list = ask(
+        &server.path,
+        &[
+            json!({"jsonrpc": "2.0", "id": 1, "method": "entries.list", "params": {"user": "root", "limit": 200}}),
+        ],
+    );
     assert_eq!(list[0]["result"]["total"], 320);
 }
 
@@ -86,13 +99,26 @@ fn serves_many_clients_at_once() {
 fn a_live_socket_is_never_stolen_and_a_stale_one_is_replaced() {
     let server = SocketServer::start();
     let second = Command::new(BIN)
-        .args(["serve", "--backend", "spool", "--spool-dir", "/tmp", "--socket"])
+        .args([
+            "serve",
+            "--backend",
+            "spool",
+            "--spool-dir",
+            "/tmp",
+            "--socket",
+        ])
         .arg(&server.path)
         .stderr(Stdio::piped())
         .output()
         .unwrap();
-    assert!(!second.status.success(), "a second server must not take a live socket");
-    let answer = ask(&server.path, &[json!({"jsonrpc": "2.0", "id": 1, "method": "health"})]);
+    assert!(
+        !second.status.success(),
+        "a second server must not take a live socket"
+    );
+    let answer = ask(
+        &server.path,
+        &[json!({"jsonrpc": "2.0", "id": 1, "method": "health"})],
+    );
     assert_eq!(answer[0]["result"]["status"], "ok");
 
     let dir = tempfile::tempdir().unwrap();
@@ -107,7 +133,10 @@ fn a_live_socket_is_never_stolen_and_a_stale_one_is_replaced() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while UnixStream::connect(&stale).is_err() {
-        assert!(Instant::now() < deadline, "the stale socket was not replaced");
+        assert!(
+            Instant::now() < deadline,
+            "the stale socket was not replaced"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
@@ -116,7 +145,10 @@ fn a_live_socket_is_never_stolen_and_a_stale_one_is_replaced() {
 
 #[test]
 fn an_unprivileged_peer_reaches_only_its_own_crontab() {
-    assert!(is_root(), "this test switches to the nobody user and must run as root");
+    assert!(
+        is_root(),
+        "this test switches to the nobody user and must run as root"
+    );
     let server = SocketServer::start();
     // A client running as `nobody`, speaking through python3's socket module.
     let script = r#"
@@ -137,10 +169,26 @@ print(f.readline().strip())
         .gid(nobody.gid.as_raw())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines[0]["error"]["data"]["code"], "FORBIDDEN", "{}", lines[0]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0]["error"]["data"]["code"], "FORBIDDEN",
+        "{}",
+        lines[0]
+    );
     assert_eq!(lines[0]["error"]["code"], -32004);
     assert_eq!(lines[1]["result"]["user"], "nobody");
-    assert!(lines[2]["result"]["crontabs"].as_array().unwrap().iter().all(|t| t["user"] == "nobody"));
+    assert!(lines[2]["result"]["crontabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["user"] == "nobody"));
 }
