@@ -108,7 +108,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             app::shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
-        app::spawn_sweeper(module.clone().into(), Caller::current());
+        app::spawn_sweeper(module.clone(), Caller::current());
         let limits = Limits {
             max_message: args.max_message_bytes,
             ..Limits::default()

@@ -174,7 +174,7 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
             call(methods, raw)
         })
         .expect("tools/call is not a contract method");
-    let _ = table.set(module.clone().into());
+    let _ = table.set(module.clone());
 }
 
 #[cfg(test)]
