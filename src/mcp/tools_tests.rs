@@ -62,6 +62,11 @@ fn schemas_are_standalone_objects() {
             assert_eq!(schema["type"], "object", "{} {key}", tool.name());
             assert!(schema.get("$schema").is_none(), "{} {key}", tool.name());
             assert!(
+                !schema.to_string().contains("\"format\":\"uint"),
+                "{} {key} keeps a schemars-only format",
+                tool.name()
+            );
+            assert!(
                 !schema.to_string().contains("\"$ref\""),
                 "{} {key} refers outside itself",
                 tool.name()
