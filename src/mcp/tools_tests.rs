@@ -104,6 +104,10 @@ fn annotations_follow_the_hints() {
 /// The module as `cronrpc serve` builds it, over a spool directory, with one connection's
 /// extensions.
 fn connection(dir: &std::path::Path) -> Methods {
+    connection_of(dir, Caller::current())
+}
+
+fn connection_of(dir: &std::path::Path, caller: Caller) -> Methods {
     let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
@@ -112,7 +116,7 @@ fn connection(dir: &std::path::Path) -> Methods {
     let mut module = crate::api::rpc_module::build(service);
     crate::mcp::register(&mut module);
     let mut methods: Methods = module.into();
-    methods.extensions_mut().insert(Caller::current());
+    methods.extensions_mut().insert(caller);
     methods.extensions_mut().insert(Session::default());
     methods
 }
@@ -173,4 +177,21 @@ async fn an_unknown_tool_is_a_protocol_error() {
     }
     let response = tools_call(&methods, json!({"arguments": {}})).await;
     assert_eq!(response["error"]["code"], -32602, "{response}");
+}
+
+#[tokio::test]
+async fn a_call_runs_as_the_connections_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = Caller {
+        uid: 4242,
+        name: Some("alice".into()),
+    };
+    let methods = connection_of(dir.path(), alice);
+    let response = tools_call(
+        &methods,
+        json!({"name": "crontab_get", "arguments": {"user": "root"}}),
+    )
+    .await;
+    let text = response["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("FORBIDDEN: "), "{response}");
 }
