@@ -57,7 +57,7 @@ fn default_limit() -> i64 {
 // Items live only long enough to be serialized; boxing the entry would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum ListItem {
-    Managed(Entry),
+    Managed(Box<Entry>),
     Raw {
         /// The line exactly as it stands in the crontab.
         line: String,
@@ -262,7 +262,7 @@ impl Service {
             .skip(skip)
             .take(p.limit as usize)
             .map(|item| match item {
-                Item::Managed(l) => ListItem::Managed(self.view(&user, &l.entry, now)),
+                Item::Managed(l) => ListItem::Managed(Box::new(self.view(&user, &l.entry, now))),
                 Item::Raw { text, .. } => ListItem::Raw { line: text },
             })
             .collect();
