@@ -55,7 +55,6 @@ fn default_limit() -> i64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 // Items live only long enough to be serialized; boxing the entry would buy nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum ListItem {
     Managed(Box<Entry>),
     Raw {
