@@ -54,7 +54,6 @@ fn default_limit() -> i64 {
 /// One job of a crontab: a managed entry, or a job line cronrpc does not manage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
-// Items live only long enough to be serialized; boxing the entry would buy nothing.
 pub enum ListItem {
     Managed(Box<Entry>),
     Raw {
