@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::app::{self, BackendOptions};
+use crate::mcp;
 use crate::protocol::{self, socket::SocketOptions, Dispatcher, Limits};
 use crate::service::Caller;
 use clap::{Args, Parser, Subcommand};
@@ -122,7 +123,8 @@ fn serve(args: ServeArgs) -> ExitCode {
         .build()
         .expect("a tokio runtime starts");
     let result = runtime.block_on(async move {
-        let module = api::rpc_module::build(service);
+        let mut module = api::rpc_module::build(service);
+        mcp::register(&mut module);
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             app::shutdown_signal().await;

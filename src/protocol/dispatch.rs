@@ -5,6 +5,7 @@
 //! (which JSON-RPC lets be any number or null) is put back on the response.
 
 use crate::api::errors::ProtocolError;
+use crate::mcp::Session;
 use crate::service::Caller;
 use jsonrpsee::Methods;
 use serde::Deserialize;
@@ -43,10 +44,12 @@ pub fn error_response(id: &Value, error: ProtocolError, detail: impl Into<String
 }
 
 impl Dispatcher {
-    /// `methods` with `caller` attached, so every handler knows who is asking.
+    /// `methods` with `caller` and a fresh MCP session attached, so every handler knows who is
+    /// asking and what the connection's `initialize` said.
     pub fn new(methods: &Methods, caller: Caller) -> Self {
         let mut methods = methods.clone();
         methods.extensions_mut().insert(caller);
+        methods.extensions_mut().insert(Session::default());
         Dispatcher { methods }
     }
 
@@ -78,6 +81,8 @@ impl Dispatcher {
         }
     }
 
+    // Batches stay plain JSON-RPC on an MCP session too (MCP 2025-06-18 dropped them; see
+    // `crate::mcp` for why they are still answered).
     async fn batch(&self, batch: Vec<Value>) -> Option<String> {
         if batch.is_empty() {
             return Some(error_response(

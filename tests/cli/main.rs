@@ -6,6 +6,7 @@ mod harness;
 mod concurrency;
 mod crontab;
 mod entries;
+mod mcp;
 mod protocol;
 mod runs;
 mod schema;

@@ -1,0 +1,197 @@
+use super::*;
+use crate::api::openrpc::document;
+use crate::backend::{Locks, SpoolBackend};
+use crate::mcp::Session;
+use crate::service::Caller;
+
+fn tool(method: &str) -> &'static Tool {
+    tool_list()
+        .iter()
+        .find(|t| t.method == method)
+        .unwrap_or_else(|| panic!("no tool for {method}"))
+}
+
+#[test]
+fn one_tool_per_method_but_rpc_discover() {
+    let methods: Vec<&str> = document()["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .filter(|m| *m != "rpc.discover")
+        .collect();
+    let tools: Vec<&str> = tool_list().iter().map(|t| t.method).collect();
+    assert_eq!(tools, methods);
+    for contract in [
+        "entries.list",
+        "entries.get",
+        "entries.create",
+        "entries.update",
+        "entries.delete",
+        "entries.sweep",
+        "crontab.list",
+        "crontab.get",
+        "crontab.put",
+        "schedule.describe",
+        "health",
+    ] {
+        assert_eq!(tool(contract).name(), contract.replace('.', "_"));
+    }
+}
+
+#[test]
+fn names_are_what_mcp_clients_accept() {
+    for tool in tool_list() {
+        let name = tool.name();
+        assert!(
+            !name.is_empty()
+                && name.len() <= 128
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn schemas_are_standalone_objects() {
+    for tool in tool_list() {
+        for key in ["inputSchema", "outputSchema"] {
+            let schema = &tool.definition[key];
+            assert_eq!(schema["type"], "object", "{} {key}", tool.name());
+            assert!(schema.get("$schema").is_none(), "{} {key}", tool.name());
+            assert!(
+                !schema.to_string().contains("\"format\":\"uint"),
+                "{} {key} keeps a schemars-only format",
+                tool.name()
+            );
+            assert!(
+                !schema.to_string().contains("\"$ref\""),
+                "{} {key} refers outside itself",
+                tool.name()
+            );
+        }
+        assert!(tool.definition["description"].as_str().unwrap().len() > 20);
+    }
+}
+
+#[test]
+fn annotations_follow_the_hints() {
+    let hint = |method: &str, key: &str| tool(method).definition["annotations"][key].clone();
+    for read in [
+        "entries.list",
+        "entries.get",
+        "crontab.list",
+        "crontab.get",
+        "schedule.describe",
+        "health",
+    ] {
+        assert_eq!(hint(read, "readOnlyHint"), true, "{read}");
+        assert_eq!(hint(read, "destructiveHint"), false, "{read}");
+    }
+    for destructive in ["entries.delete", "crontab.put", "entries.sweep"] {
+        assert_eq!(hint(destructive, "readOnlyHint"), false, "{destructive}");
+        assert_eq!(hint(destructive, "destructiveHint"), true, "{destructive}");
+    }
+    assert_eq!(hint("entries.create", "readOnlyHint"), false);
+    assert_eq!(hint("entries.create", "destructiveHint"), false);
+    assert_eq!(hint("entries.create", "idempotentHint"), false);
+    assert_eq!(hint("entries.update", "idempotentHint"), true);
+    assert!(hint("entries.create", "title").is_string());
+}
+
+/// The module as `cronrpc serve` builds it, over a spool directory, with one connection's
+/// extensions.
+fn connection(dir: &std::path::Path) -> Methods {
+    connection_of(dir, Caller::current())
+}
+
+fn connection_of(dir: &std::path::Path, caller: Caller) -> Methods {
+    let service = Service::new(
+        Box::new(SpoolBackend::new(dir)),
+        Locks::new(dir.join(".locks")),
+        chrono_tz::UTC,
+    );
+    let mut module = crate::api::rpc_module::build(service);
+    crate::mcp::register(&mut module);
+    let mut methods: Methods = module.into();
+    methods.extensions_mut().insert(caller);
+    methods.extensions_mut().insert(Session::default());
+    methods
+}
+
+async fn tools_call(methods: &Methods, params: Value) -> Value {
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
+    let (raw, _) = methods
+        .raw_json_request(&request.to_string(), 1)
+        .await
+        .unwrap();
+    serde_json::from_str(raw.get()).unwrap()
+}
+
+#[tokio::test]
+async fn a_call_answers_like_the_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    let response = tools_call(&methods, json!({"name": "health", "arguments": {}})).await;
+    let result = &response["result"];
+    assert_eq!(result["isError"], false, "{response}");
+    assert_eq!(result["structuredContent"]["status"], "ok");
+    let text: Value = serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(text, result["structuredContent"]);
+    // No arguments at all reads as {}.
+    let response = tools_call(&methods, json!({"name": "health"})).await;
+    assert_eq!(response["result"]["isError"], false, "{response}");
+}
+
+#[tokio::test]
+async fn bad_arguments_are_a_tool_error_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    let response = tools_call(
+        &methods,
+        json!({"name": "crontab_get", "arguments": {"usr": "root"}}),
+    )
+    .await;
+    let result = &response["result"];
+    assert_eq!(result["isError"], true, "{response}");
+    assert!(result.get("structuredContent").is_none());
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("INVALID_PARAMS: ") && text.contains("(field: usr)"),
+        "{text}"
+    );
+    let response = tools_call(&methods, json!({"name": "health", "arguments": [1]})).await;
+    assert_eq!(response["result"]["isError"], true, "{response}");
+}
+
+#[tokio::test]
+async fn an_unknown_tool_is_a_protocol_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    for name in ["entries.list", "rpc_discover", "tools_call", "nope"] {
+        let response = tools_call(&methods, json!({"name": name, "arguments": {}})).await;
+        assert_eq!(response["error"]["code"], -32602, "{response}");
+        assert_eq!(response["error"]["data"]["field"], "name");
+    }
+    let response = tools_call(&methods, json!({"arguments": {}})).await;
+    assert_eq!(response["error"]["code"], -32602, "{response}");
+}
+
+#[tokio::test]
+async fn a_call_runs_as_the_connections_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let alice = Caller {
+        uid: 4242,
+        name: Some("alice".into()),
+    };
+    let methods = connection_of(dir.path(), alice);
+    let response = tools_call(
+        &methods,
+        json!({"name": "crontab_get", "arguments": {"user": "root"}}),
+    )
+    .await;
+    let text = response["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("FORBIDDEN: "), "{response}");
+}

@@ -1,0 +1,79 @@
+"""Drives `cronrpc serve` with the official MCP Python SDK (PyPI `mcp`), as an agent runner would.
+
+Usage: python_client.py PATH_TO_CRONRPC
+Exits non-zero on any failure.
+"""
+
+import asyncio
+import json
+import sys
+import tempfile
+
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+EXPECTED_TOOLS = {
+    "entries_list", "entries_get", "entries_create", "entries_update", "entries_delete",
+    "entries_sweep", "crontab_list", "crontab_get", "crontab_put", "schedule_describe", "health",
+}
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+async def main(binary: str) -> None:
+    with tempfile.TemporaryDirectory() as spool:
+        server = StdioServerParameters(
+            command=binary, args=["serve", "--backend", "spool", "--spool-dir", spool]
+        )
+        # mode="auto" (the default) probes server/discover first and falls back to initialize,
+        # as real runners on this SDK do.
+        async with Client(server) as client:
+            version = client.session.protocol_version
+            check(version in ("2025-06-18", "2025-11-25"), f"negotiated {version}")
+            info = client.session.server_info
+            check(info is not None and info.name == "cronrpc", f"server info {info}")
+
+            tools = {t.name: t for t in (await client.list_tools()).tools}
+            missing = EXPECTED_TOOLS - set(tools)
+            check(not missing, f"tools missing: {missing}")
+            check("rpc_discover" not in tools, "rpc.discover must not be a tool")
+            check(tools["entries_delete"].annotations.destructive_hint is True, "delete annotations")
+            check(tools["entries_list"].annotations.read_only_hint is True, "list annotations")
+            check(tools["entries_create"].output_schema is not None, "output schema")
+
+            created = await client.call_tool(
+                "entries_create",
+                {"user": "root", "schedule": "0 2 * * *", "command": "echo 100% done", "name": "nightly"},
+            )
+            check(not created.is_error, f"create failed: {created}")
+            entry = created.structured_content
+            check(entry["command"] == "echo 100% done" and entry["name"] == "nightly", entry)
+            check(json.loads(created.content[0].text) == entry, "text content is the result as JSON")
+
+            listed = await client.call_tool("entries_list", {"user": "root"})
+            check(not listed.is_error, f"list failed: {listed}")
+            ids = [e.get("id") for e in listed.structured_content["entries"]]
+            check(ids == [entry["id"]], f"listed {ids}")
+
+            deleted = await client.call_tool("entries_delete", {"user": "root", "id": entry["id"]})
+            check(not deleted.is_error and deleted.structured_content == {"deleted": True}, deleted)
+
+            bad = await client.call_tool(
+                "entries_create", {"user": "root", "schedule": "61 * * * *", "command": "true"}
+            )
+            check(bad.is_error, f"a bad schedule must be a tool error: {bad}")
+            check("INVALID_SCHEDULE" in bad.content[0].text, bad.content[0].text)
+            check("field: schedule" in bad.content[0].text, bad.content[0].text)
+
+            empty = await client.call_tool("entries_list", {"user": "root"})
+            check(empty.structured_content["total"] == 0, empty)
+    print(f"python mcp client: ok (protocol {version})")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python_client.py PATH_TO_CRONRPC")
+    asyncio.run(main(sys.argv[1]))
