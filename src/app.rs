@@ -116,12 +116,12 @@ fn recorder(history: &std::path::Path) -> Option<Wrapper> {
             return None;
         }
     };
-    let history_dir = (history != std::path::Path::new(DEFAULT_HISTORY_DIR))
-        .then(|| history.to_str().map(str::to_owned))
-        .flatten();
-    if history_dir.is_none() && history != std::path::Path::new(DEFAULT_HISTORY_DIR) {
-        return None;
-    }
+    let history_dir = if history == std::path::Path::new(DEFAULT_HISTORY_DIR) {
+        None
+    } else {
+        // A path that is not UTF-8 cannot be written into a crontab line.
+        Some(history.to_str()?.to_owned())
+    };
     Some(Wrapper { exe, history_dir })
 }
 
