@@ -79,7 +79,11 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
                 let program = program
                     .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
                 (
-                    Box::new(SystemBackend::new(program, &options.cron_spool)),
+                    Box::new(SystemBackend::new(
+                        program,
+                        &options.cron_spool,
+                        state_dir().join("staging"),
+                    )),
                     state_dir().join("locks"),
                     state_dir().join("history"),
                 )

@@ -1,15 +1,17 @@
 //! One file per user in a directory: for unprivileged use and fast tests. Writes are atomic:
-//! a temporary file in the same directory, fsync, rename, fsync of the directory. A crash
-//! leaves the old file or the new one, never a torn one, and at worst a `.tmp` file that the
-//! next write of any user cleans up.
+//! a staging file in the same directory, fsync, rename, fsync of the directory. A crash leaves
+//! the old file or the new one, never a torn one. The staging file has one fixed name per user
+//! (`.USER.tmp`), written only under the user's lock, so one killed mid-write is simply
+//! overwritten by the next write: temporary files never pile up.
 
 use super::{mtime, user_files, Backend};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
+use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct SpoolBackend {
@@ -32,16 +34,18 @@ impl SpoolBackend {
             .create(&self.dir)
     }
 
-    fn write_atomically(&self, path: &Path, content: &str) -> std::io::Result<()> {
+    fn write_atomically(&self, user: &User, content: &str) -> std::io::Result<()> {
         self.create_dir()?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)?;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        tmp.write_all(content.as_bytes())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
+        let staging = self.dir.join(format!(".{}.tmp", user.name));
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&staging)?;
+        file.write_all(content.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&staging, self.path(user))?;
         std::fs::File::open(&self.dir)?.sync_all()
     }
 }
@@ -63,9 +67,8 @@ impl Backend for SpoolBackend {
     }
 
     fn write(&self, user: &User, content: &str) -> Result<()> {
-        let path = self.path(user);
-        self.write_atomically(&path, content)
-            .map_err(|e| Error::backend(format!("writing {}: {e}", path.display())))
+        self.write_atomically(user, content)
+            .map_err(|e| Error::backend(format!("writing {}: {e}", self.path(user).display())))
     }
 
     fn users(&self) -> Result<Vec<String>> {
@@ -81,6 +84,7 @@ impl Backend for SpoolBackend {
 mod tests {
     use super::*;
     use crate::domain::user;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn writes_private_files_and_lists_users() {

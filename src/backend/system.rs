@@ -1,11 +1,18 @@
 //! The real crontabs, through Debian's `crontab` program, so the running cron daemon picks
 //! changes up (crontab signals it through the spool directory's mtime).
+//!
+//! A new crontab is handed to `crontab` as a complete file, never through a pipe: if cronrpc
+//! were killed while feeding a pipe, `crontab` would see end of input and install the torn
+//! half. The staging file has one fixed name per user and is written only under the user's
+//! lock, so one left behind by a crash is overwritten by the next write.
 
 use super::{mtime, user_files, Backend};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
+use std::fs::OpenOptions;
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -15,14 +22,38 @@ pub const DEFAULT_SPOOL: &str = "/var/spool/cron/crontabs";
 pub struct SystemBackend {
     program: PathBuf,
     spool: PathBuf,
+    staging: PathBuf,
 }
 
 impl SystemBackend {
-    pub fn new(program: impl Into<PathBuf>, spool: impl Into<PathBuf>) -> Self {
+    /// `staging` is a private directory of cronrpc's where new crontabs are written before
+    /// `crontab` installs them.
+    pub fn new(
+        program: impl Into<PathBuf>,
+        spool: impl Into<PathBuf>,
+        staging: impl Into<PathBuf>,
+    ) -> Self {
         SystemBackend {
             program: program.into(),
             spool: spool.into(),
+            staging: staging.into(),
         }
+    }
+
+    fn stage(&self, user: &User, content: &str) -> std::io::Result<PathBuf> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.staging)?;
+        let path = self.staging.join(&user.name);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(content.as_bytes())?;
+        Ok(path)
     }
 
     /// `crontab` on PATH, if there is one.
@@ -73,21 +104,20 @@ impl Backend for SystemBackend {
     }
 
     fn write(&self, user: &User, content: &str) -> Result<()> {
-        let mut child = self
+        let staged = self.stage(user, content).map_err(|e| {
+            Error::backend(format!(
+                "staging {}'s crontab in {}: {e}",
+                user.name,
+                self.staging.display()
+            ))
+        })?;
+        let out = self
             .command(user)
-            .arg("-")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
+            .arg(&staged)
+            .stdin(Stdio::null())
+            .output()
             .map_err(|e| Error::backend(format!("running {}: {e}", self.program.display())))?;
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let written = stdin.write_all(content.as_bytes());
-        drop(stdin);
-        let out = child
-            .wait_with_output()
-            .map_err(|e| Error::backend(format!("waiting for crontab: {e}")))?;
-        written.map_err(|e| Error::backend(format!("sending the crontab to crontab: {e}")))?;
+        let _ = std::fs::remove_file(&staged);
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             return Err(Error::backend(format!(
