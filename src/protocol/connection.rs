@@ -64,7 +64,7 @@ where
                 );
                 let _ = tx
                     .send(error_response(
-                        &super::salvage::top_level_id(&head),
+                        &super::salvage::top_level_id(&head).to_string(),
                         ProtocolError::TooLarge,
                         detail,
                     ))

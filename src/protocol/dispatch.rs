@@ -8,17 +8,40 @@ use crate::api::errors::ProtocolError;
 use crate::mcp::Session;
 use crate::service::Caller;
 use jsonrpsee::Methods;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
 
 /// Batches larger than this are refused whole: a client that needs more sends more lines.
 pub const MAX_BATCH: usize = 1000;
+
+/// The id of an answer that cannot name its request.
+const NULL_ID: &str = "null";
 
 /// Answers the messages of one connection, on behalf of its caller.
 #[derive(Clone)]
 pub struct Dispatcher {
     methods: Methods,
+}
+
+/// A request's members, unparsed: the params go to the method as written (so a repeated key in
+/// them is refused by the method's params struct rather than silently collapsed) and the id
+/// goes back as written (so a big or odd number comes back exactly).
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default, deserialize_with = "present")]
+    jsonrpc: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    method: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    params: Option<&'a RawValue>,
+}
+
+/// Present-but-null is `Some("null")`, which plain `Option` would turn into `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -29,18 +52,23 @@ struct RawResponse<'a> {
     error: Option<&'a RawValue>,
 }
 
-fn response(id: &Value, outcome: (&str, &RawValue)) -> String {
-    let id = serde_json::to_string(id).expect("ids serialize");
+fn response(id: &str, member: &str, value: &RawValue) -> String {
     format!(
-        r#"{{"jsonrpc":"2.0","id":{id},"{}":{}}}"#,
-        outcome.0,
-        outcome.1.get()
+        r#"{{"jsonrpc":"2.0","id":{id},"{member}":{}}}"#,
+        value.get()
     )
 }
 
-/// An error response as a string.
-pub fn error_response(id: &Value, error: ProtocolError, detail: impl Into<String>) -> String {
-    json!({"jsonrpc": "2.0", "id": id, "error": error.object(detail)}).to_string()
+/// An error response; `id` is the request's id as JSON text.
+pub fn error_response(id: &str, error: ProtocolError, detail: impl Into<String>) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"error":{}}}"#,
+        error.object(detail)
+    )
+}
+
+fn first_char(raw: &RawValue) -> u8 {
+    raw.get().as_bytes().first().copied().unwrap_or(b' ')
 }
 
 impl Dispatcher {
@@ -57,36 +85,33 @@ impl Dispatcher {
     pub async fn handle(&self, line: &[u8]) -> Option<String> {
         let Ok(text) = std::str::from_utf8(line) else {
             return Some(error_response(
-                &Value::Null,
+                NULL_ID,
                 ProtocolError::Parse,
                 "message is not UTF-8",
             ));
         };
-        if text.trim().is_empty() {
+        let text = text.trim();
+        if text.is_empty() {
             return None;
         }
-        let message: Value = match serde_json::from_str(text) {
+        // One parse checks the syntax of the whole message, nested as deep as serde_json allows.
+        let message: &RawValue = match serde_json::from_str(text) {
             Ok(message) => message,
-            Err(e) => {
-                return Some(error_response(
-                    &Value::Null,
-                    ProtocolError::Parse,
-                    e.to_string(),
-                ))
-            }
+            Err(e) => return Some(error_response(NULL_ID, ProtocolError::Parse, e.to_string())),
         };
-        match message {
-            Value::Array(batch) => self.batch(batch).await,
-            single => self.single(single).await,
+        if text.starts_with('[') {
+            let batch: Vec<&RawValue> = serde_json::from_str(message.get()).unwrap_or_default();
+            return self.batch(batch).await;
         }
+        self.single(message).await
     }
 
     // Batches stay plain JSON-RPC on an MCP session too (MCP 2025-06-18 dropped them; see
     // `crate::mcp` for why they are still answered).
-    async fn batch(&self, batch: Vec<Value>) -> Option<String> {
+    async fn batch(&self, batch: Vec<&RawValue>) -> Option<String> {
         if batch.is_empty() {
             return Some(error_response(
-                &Value::Null,
+                NULL_ID,
                 ProtocolError::InvalidRequest,
                 "empty batch",
             ));
@@ -97,7 +122,7 @@ impl Dispatcher {
                 batch.len()
             );
             return Some(error_response(
-                &Value::Null,
+                NULL_ID,
                 ProtocolError::InvalidRequest,
                 detail,
             ));
@@ -107,57 +132,71 @@ impl Dispatcher {
         (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
     }
 
-    async fn single(&self, message: Value) -> Option<String> {
-        let Value::Object(message) = message else {
-            return Some(error_response(
-                &Value::Null,
+    async fn single(&self, message: &RawValue) -> Option<String> {
+        let invalid = |detail: &str| {
+            Some(error_response(
+                NULL_ID,
                 ProtocolError::InvalidRequest,
-                "a request is a JSON object",
-            ));
+                detail,
+            ))
         };
-        let id = match message.get("id") {
+        if first_char(message) != b'{' {
+            return invalid("a request is a JSON object");
+        }
+        let envelope: Envelope = match serde_json::from_str(message.get()) {
+            Ok(envelope) => envelope,
+            Err(e) => return invalid(&e.to_string()),
+        };
+        let id = match envelope.id {
             None => None,
-            Some(id @ (Value::Null | Value::Number(_) | Value::String(_))) => Some(id.clone()),
-            Some(_) => {
-                let detail = "id must be a string, a number or null";
-                return Some(error_response(
-                    &Value::Null,
-                    ProtocolError::InvalidRequest,
-                    detail,
-                ));
+            Some(id) if matches!(first_char(id), b'"' | b'-' | b'0'..=b'9' | b'n') => {
+                Some(id.get())
             }
+            Some(_) => return invalid("id must be a string, a number or null"),
         };
-        match self.call(&message).await {
-            Ok(outcome) => id.map(|id| response(&id, (outcome.0, &outcome.1))),
-            Err((error, detail)) => id.map(|id| error_response(&id, error, detail)),
+        match self.call(&envelope).await {
+            Ok((member, value)) => id.map(|id| response(id, member, &value)),
+            Err((error, detail)) => id.map(|id| error_response(id, error, detail)),
         }
     }
 
     /// Runs one request; `Ok` carries `("result" | "error", value)` as jsonrpsee answered.
     async fn call(
         &self,
-        message: &Map<String, Value>,
+        envelope: &Envelope<'_>,
     ) -> Result<(&'static str, Box<RawValue>), (ProtocolError, String)> {
         let invalid = |detail: &str| Err((ProtocolError::InvalidRequest, detail.to_owned()));
-        if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        let jsonrpc = envelope
+            .jsonrpc
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok());
+        if jsonrpc.as_deref() != Some("2.0") {
             return invalid("jsonrpc must be \"2.0\"");
         }
-        let Some(method) = message.get("method").and_then(Value::as_str) else {
+        let Some(method) = envelope
+            .method
+            .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
+        else {
             return invalid("method must be a string");
         };
-        let params = match message.get("params") {
+        let params = match envelope.params {
             None => None,
-            Some(p @ (Value::Object(_) | Value::Array(_))) => Some(p),
+            Some(p) if matches!(first_char(p), b'{' | b'[') => Some(p),
             Some(_) => return invalid("params must be an object or an array"),
         };
-        if self.methods.method(method).is_none() {
+        if self.methods.method(&method).is_none() {
             return Err((
                 ProtocolError::MethodNotFound,
                 format!("no method named {method:?}"),
             ));
         }
-        let request =
-            json!({"jsonrpc": "2.0", "id": 0, "method": method, "params": params}).to_string();
+        let request = match params {
+            Some(params) => format!(
+                r#"{{"jsonrpc":"2.0","id":0,"method":{},"params":{}}}"#,
+                json!(method),
+                params.get()
+            ),
+            None => format!(r#"{{"jsonrpc":"2.0","id":0,"method":{}}}"#, json!(method)),
+        };
         let internal = |e: &dyn std::fmt::Display| (ProtocolError::Internal, e.to_string());
         let (raw, _) = self
             .methods
