@@ -4,12 +4,14 @@
 mod harness;
 
 mod concurrency;
+mod crash;
 mod crontab;
 mod entries;
 mod hostile;
 mod limits;
 mod mcp;
 mod protocol;
+mod races;
 mod schema;
 mod security;
 mod socket;
