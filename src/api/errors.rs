@@ -14,6 +14,18 @@ pub const METHOD_NOT_FOUND: i32 = -32601;
 pub const INVALID_PARAMS: i32 = -32602;
 pub const INTERNAL_ERROR: i32 = -32603;
 
+/// Longest `data.detail`, in characters. Details quote the input at fault, and input may be
+/// a megabyte: an error must not echo it (or, escaped, several times its size) back.
+pub const MAX_DETAIL_CHARS: usize = 1000;
+
+/// `detail`, cut to [`MAX_DETAIL_CHARS`] with a marker where it was cut.
+pub fn bounded(detail: &str) -> String {
+    match detail.char_indices().nth(MAX_DETAIL_CHARS) {
+        None => detail.to_owned(),
+        Some((at, _)) => format!("{}… (cut; {} bytes in all)", &detail[..at], detail.len()),
+    }
+}
+
 /// The JSON-RPC code of a domain error.
 pub fn rpc_code(kind: ErrorKind) -> i32 {
     use ErrorKind::*;
@@ -32,14 +44,25 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
 pub fn error_data(e: &Error) -> Value {
     let mut data = Map::new();
     data.insert("code".into(), e.kind.code().into());
-    data.insert("detail".into(), e.detail.clone().into());
+    data.insert("detail".into(), bounded(&e.detail).into());
     if let Some(field) = &e.field {
         data.insert("field".into(), field.clone().into());
     }
     if e.kind == ErrorKind::InvalidCrontab {
         data.insert(
             "errors".into(),
-            serde_json::to_value(&e.errors).unwrap_or_default(),
+            serde_json::to_value(&e.errors).map_or_else(
+                |_| Value::Array(Vec::new()),
+                |mut errors| {
+                    // A rejected line is quoted back; a megabyte line is quoted in part.
+                    for error in errors.as_array_mut().into_iter().flatten() {
+                        if let Some(Value::String(text)) = error.get_mut("text") {
+                            *text = bounded(text);
+                        }
+                    }
+                    errors
+                },
+            ),
         );
     }
     Value::Object(data)
@@ -77,6 +100,7 @@ impl ProtocolError {
     /// The error object, with `detail` saying what exactly was wrong.
     pub fn object(self, detail: impl Into<String>) -> Value {
         let (code, message, data_code) = self.parts();
-        json!({"code": code, "message": message, "data": {"code": data_code, "detail": detail.into()}})
+        let detail = bounded(&detail.into());
+        json!({"code": code, "message": message, "data": {"code": data_code, "detail": detail}})
     }
 }

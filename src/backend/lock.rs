@@ -6,9 +6,12 @@
 
 use crate::domain::{Error, Result};
 use nix::fcntl::{Flock, FlockArg};
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
 
 #[derive(Debug, Clone)]
 pub struct Locks {
@@ -19,6 +22,26 @@ pub struct Locks {
 #[derive(Debug)]
 pub struct LockGuard {
     _lock: Flock<File>,
+    user: String,
+}
+
+/// The descriptor of each lock this process holds, by user, so that a program run under the
+/// lock (`crontab`) can inherit it: flock belongs to the open file, so the lock then lasts
+/// until that program exits too, even if cronrpc is killed first. Otherwise the next writer
+/// could read the crontab while an orphaned `crontab` is still installing the old write.
+static HELD: LazyLock<Mutex<HashMap<String, RawFd>>> = LazyLock::new(Default::default);
+
+/// The descriptor holding `user`'s lock, while this process holds it.
+pub fn held_fd(user: &str) -> Option<RawFd> {
+    HELD.lock().ok()?.get(user).copied()
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        if let Ok(mut held) = HELD.lock() {
+            held.remove(&self.user);
+        }
+    }
 }
 
 impl Locks {
@@ -52,7 +75,13 @@ impl Locks {
             .open(self.dir.join(format!("{user}.lock")))
             .map_err(|e| fail(&e))?;
         let lock = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| fail(&e))?;
-        Ok(LockGuard { _lock: lock })
+        if let Ok(mut held) = HELD.lock() {
+            held.insert(user.to_owned(), lock.as_raw_fd());
+        }
+        Ok(LockGuard {
+            _lock: lock,
+            user: user.to_owned(),
+        })
     }
 }
 

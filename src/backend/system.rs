@@ -111,8 +111,20 @@ impl Backend for SystemBackend {
                 self.staging.display()
             ))
         })?;
-        let out = self
-            .command(user)
+        let mut command = self.command(user);
+        if let Some(fd) = super::lock::held_fd(&user.name) {
+            // SAFETY: only fcntl, which is async-signal-safe, runs between fork and exec.
+            unsafe {
+                use std::os::unix::process::CommandExt;
+                command.pre_exec(move || {
+                    if nix::libc::fcntl(fd, nix::libc::F_SETFD, 0) == -1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let out = command
             .arg(&staged)
             .stdin(Stdio::null())
             .output()

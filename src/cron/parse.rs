@@ -551,6 +551,9 @@ fn set_element(
     Ok(())
 }
 
+/// The longest managed schedule, in bytes, blanks included.
+pub const MAX_SCHEDULE_BYTES: usize = 1000;
+
 fn trim_blanks(text: &str) -> &str {
     text.trim_matches([' ', '\t'])
 }
@@ -559,6 +562,17 @@ impl Schedule {
     /// Parses a managed schedule: what Debian's `crontab` accepts, minus the junk it silently
     /// tolerates (reversed ranges, trailing characters).
     pub fn parse(text: &str) -> Result<Schedule, ScheduleError> {
+        // cron reads a crontab line into a 1000-byte buffer; a managed schedule that long is
+        // never meant, and refusing it keeps hostile input out of the field scanners.
+        if text.len() > MAX_SCHEDULE_BYTES {
+            return Err(err(
+                None,
+                format!(
+                    "the schedule has {} bytes; the limit is {MAX_SCHEDULE_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
         let text = trim_blanks(text);
         let tokens: Vec<&str> = text.split([' ', '\t']).filter(|t| !t.is_empty()).collect();
         if text.starts_with('@') {

@@ -101,6 +101,19 @@ fn diff(old: &Crontab, new: &Crontab) -> ManagedDiff {
     }
 }
 
+/// Etags are 24 hex digits; anything much longer is not one, and is not echoed back.
+const MAX_IF_MATCH_CHARS: usize = 128;
+
+fn check_if_match(if_match: Option<&str>) -> Result<()> {
+    match if_match {
+        Some(text) if text.chars().count() > MAX_IF_MATCH_CHARS => Err(Error::invalid_params(
+            Some("if_match".into()),
+            format!("if_match is not an etag: over {MAX_IF_MATCH_CHARS} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn check_etag(if_match: Option<&str>, current: &str) -> Result<()> {
     match if_match {
         Some(expected) if expected != current => Err(Error::new(
@@ -147,6 +160,7 @@ impl Service {
 
     pub fn crontab_put(&self, caller: &Caller, p: PutParams) -> Result<PutResult> {
         crate::domain::user::check_name(&p.user)?;
+        check_if_match(p.if_match.as_deref())?;
         validate_crontab(&p.content).map_err(Error::invalid_crontab)?;
         let user = self.user(caller, &p.user)?;
         if p.dry_run {

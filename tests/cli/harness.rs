@@ -78,6 +78,13 @@ impl Server {
         stdin.flush().unwrap();
     }
 
+    /// Sends bytes as they are, line end included.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
     /// Reads one line of stdout as JSON.
     pub fn read_value(&mut self) -> Value {
         let mut line = String::new();

@@ -4,11 +4,16 @@
 mod harness;
 
 mod concurrency;
+mod crash;
 mod crontab;
 mod entries;
+mod hostile;
+mod limits;
 mod mcp;
 mod protocol;
+mod races;
 mod runs;
 mod schema;
+mod security;
 mod socket;
 mod system_backend;

@@ -241,6 +241,9 @@ fn a_repeated_key_in_params_is_refused_not_collapsed() {
     let mut server = Server::spool();
     server.send_line(r#"{"jsonrpc":"2.0","id":1,"method":"crontab.get","params":{"user":"nobody","user":"root"}}"#);
     let response = server.read_value();
-    assert_eq!(response["error"]["data"]["code"], "INVALID_PARAMS", "{response}");
+    assert_eq!(
+        response["error"]["data"]["code"], "INVALID_PARAMS",
+        "{response}"
+    );
     assert_eq!(response["error"]["data"]["field"], "user");
 }
