@@ -1,5 +1,6 @@
 //! Wiring: which backend, where the locks and state live, and the server's background work.
 
+use crate::backend::journal::{Journal, Retention};
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
 use crate::protocol::Dispatcher;
 use crate::service::{Caller, Service};
@@ -35,6 +36,23 @@ pub struct BackendOptions {
     /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
     #[arg(long, env = "CRONRPC_TIMEZONE")]
     pub timezone: Option<String>,
+    #[command(flatten)]
+    pub revisions: RevisionOptions,
+}
+
+/// The revision journal behind crontab.revisions and crontab.restore.
+#[derive(Debug, Clone, Args)]
+pub struct RevisionOptions {
+    /// Directory of the revision journal. Default: revisions/ in the state directory (system),
+    /// .revisions/ in the spool directory (spool).
+    #[arg(long, env = "CRONRPC_REVISIONS_DIR")]
+    pub revisions_dir: Option<PathBuf>,
+    /// Revisions kept per user (the newest is always kept).
+    #[arg(long, default_value_t = 50)]
+    pub revisions_keep: usize,
+    /// Revisions older than this many days are dropped (0: no age limit).
+    #[arg(long, default_value_t = 90)]
+    pub revisions_max_age_days: u32,
 }
 
 /// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory.
@@ -62,33 +80,45 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     } else {
         BackendChoice::Spool
     });
-    let (backend, default_locks): (Box<dyn Backend>, PathBuf) = match choice {
-        BackendChoice::System => {
-            let program = program
-                .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
-            (
-                Box::new(SystemBackend::new(
-                    program,
-                    &options.cron_spool,
-                    state_dir().join("staging"),
-                )),
-                state_dir().join("locks"),
-            )
-        }
-        BackendChoice::Spool => {
-            let dir = options
-                .spool_dir
-                .clone()
-                .unwrap_or_else(|| state_dir().join("spool"));
-            if options.backend.is_none() {
-                tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
+    let (backend, default_locks, default_revisions): (Box<dyn Backend>, PathBuf, PathBuf) =
+        match choice {
+            BackendChoice::System => {
+                let program = program
+                    .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+                (
+                    Box::new(SystemBackend::new(
+                        program,
+                        &options.cron_spool,
+                        state_dir().join("staging"),
+                    )),
+                    state_dir().join("locks"),
+                    state_dir().join("revisions"),
+                )
             }
-            let locks = dir.join(".locks");
-            (Box::new(SpoolBackend::new(dir)), locks)
-        }
-    };
+            BackendChoice::Spool => {
+                let dir = options
+                    .spool_dir
+                    .clone()
+                    .unwrap_or_else(|| state_dir().join("spool"));
+                if options.backend.is_none() {
+                    tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
+                }
+                let locks = dir.join(".locks");
+                let revisions = dir.join(".revisions");
+                (Box::new(SpoolBackend::new(dir)), locks, revisions)
+            }
+        };
     let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
-    Ok(Service::new(backend, locks, zone))
+    let options = &options.revisions;
+    let journal = Journal::new(
+        options.revisions_dir.clone().unwrap_or(default_revisions),
+        Retention {
+            keep: options.revisions_keep,
+            max_age_days: (options.revisions_max_age_days > 0)
+                .then_some(options.revisions_max_age_days),
+        },
+    );
+    Ok(Service::new(backend, locks, zone).with_journal(journal))
 }
 
 /// SIGTERM or SIGINT.

@@ -183,7 +183,7 @@ fn not_found(user: &str, id: Uuid) -> Error {
 }
 
 /// Parses a managed schedule and returns it as it will be written (blanks collapsed).
-fn check_schedule(text: &str) -> Result<String> {
+pub(super) fn check_schedule(text: &str) -> Result<String> {
     Schedule::parse(text).map_err(|e| {
         Error::new(ErrorKind::InvalidSchedule, e.to_string()).with_field("schedule")
     })?;
@@ -218,7 +218,7 @@ fn render_job(
 }
 
 impl Service {
-    fn view(&self, user: &User, entry: &ManagedEntry, now: Timestamp) -> Entry {
+    pub(super) fn view(&self, user: &User, entry: &ManagedEntry, now: Timestamp) -> Entry {
         entry_view(&user.name, entry, now, self.zone, None)
     }
 
@@ -443,6 +443,6 @@ impl Service {
     }
 }
 
-fn user_syntax(name: &str) -> Result<()> {
+pub(super) fn user_syntax(name: &str) -> Result<()> {
     crate::domain::user::check_name(name)
 }

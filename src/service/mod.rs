@@ -2,14 +2,18 @@
 //! Nothing here knows about JSON-RPC; `crate::api` puts these functions in its method table.
 
 pub mod access;
+pub mod adopt;
+pub mod context;
 pub mod crontab;
 pub mod entries;
 pub mod params;
+pub mod revisions;
 pub mod system;
 pub mod views;
 
 pub use access::Caller;
 
+use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
 use crate::crontab::Crontab;
 use crate::crontab::MAX_LINES;
@@ -22,6 +26,7 @@ pub struct Service {
     backend: Box<dyn Backend>,
     locks: Locks,
     zone: Tz,
+    journal: Option<Journal>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -37,7 +42,14 @@ impl Service {
             backend,
             locks,
             zone,
+            journal: None,
         }
+    }
+
+    /// Keeps every write in `journal`, for crontab.revisions and crontab.restore.
+    pub fn with_journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -86,7 +98,9 @@ impl Service {
             ));
         }
         if after != before {
+            let replaced_at = self.backend.modified_at(user);
             self.backend.write(user, &after)?;
+            self.record_revision(user, &before, &after, replaced_at);
         }
         Ok((out, after))
     }
