@@ -21,20 +21,20 @@ pub enum BackendChoice {
 #[derive(Debug, Clone, Args)]
 pub struct BackendOptions {
     /// Where crontabs live. Default: system when `crontab` is installed, else spool.
-    #[arg(long, env = "CRONRPC_BACKEND", value_enum)]
+    #[arg(long, env = "CRONRPC_BACKEND", value_enum, global = true)]
     pub backend: Option<BackendChoice>,
     /// The spool backend's directory. Default: spool/ in the state directory.
-    #[arg(long, env = "CRONRPC_SPOOL_DIR")]
+    #[arg(long, env = "CRONRPC_SPOOL_DIR", global = true)]
     pub spool_dir: Option<PathBuf>,
     /// Directory of the per-user lock files. Processes that share crontabs must share it.
     /// Default: locks/ in the state directory (system), .locks/ in the spool directory (spool).
-    #[arg(long, env = "CRONRPC_LOCK_DIR")]
+    #[arg(long, env = "CRONRPC_LOCK_DIR", global = true)]
     pub lock_dir: Option<PathBuf>,
     /// cron's spool directory, where the system backend finds which users have a crontab.
-    #[arg(long, default_value = crate::backend::system::DEFAULT_SPOOL)]
+    #[arg(long, default_value = crate::backend::system::DEFAULT_SPOOL, global = true)]
     pub cron_spool: PathBuf,
     /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
-    #[arg(long, env = "CRONRPC_TIMEZONE")]
+    #[arg(long, env = "CRONRPC_TIMEZONE", global = true)]
     pub timezone: Option<String>,
     #[command(flatten)]
     pub revisions: RevisionOptions,
@@ -45,13 +45,13 @@ pub struct BackendOptions {
 pub struct RevisionOptions {
     /// Directory of the revision journal. Default: revisions/ in the state directory (system),
     /// .revisions/ in the spool directory (spool).
-    #[arg(long, env = "CRONRPC_REVISIONS_DIR")]
+    #[arg(long, env = "CRONRPC_REVISIONS_DIR", global = true)]
     pub revisions_dir: Option<PathBuf>,
     /// Revisions kept per user (the newest is always kept).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, global = true)]
     pub revisions_keep: usize,
     /// Revisions older than this many days are dropped (0: no age limit).
-    #[arg(long, default_value_t = 90)]
+    #[arg(long, default_value_t = 90, global = true)]
     pub revisions_max_age_days: u32,
 }
 
