@@ -2,6 +2,8 @@
 
 use crate::backend::journal::{Journal, Retention};
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
+use crate::crontab::wrapper::Wrapper;
+use crate::history::Store;
 use crate::protocol::Dispatcher;
 use crate::service::{Caller, Service};
 use chrono_tz::Tz;
@@ -36,6 +38,10 @@ pub struct BackendOptions {
     /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
     #[arg(long, env = "CRONRPC_TIMEZONE", global = true)]
     pub timezone: Option<String>,
+    /// Where run history is kept, one directory per user. Default: history/ in the state
+    /// directory (system), .history/ in the spool directory (spool).
+    #[arg(long, env = "CRONRPC_HISTORY_DIR", global = true)]
+    pub history_dir: Option<PathBuf>,
     #[command(flatten)]
     pub revisions: RevisionOptions,
 }
@@ -55,10 +61,15 @@ pub struct RevisionOptions {
     pub revisions_max_age_days: u32,
 }
 
+/// The state directory of a cronrpc that runs as root.
+pub const ROOT_STATE_DIR: &str = "/var/lib/cronrpc";
+/// Where `cronrpc exec` records runs unless the job line names another directory.
+pub const DEFAULT_HISTORY_DIR: &str = "/var/lib/cronrpc/history";
+
 /// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory.
 pub fn state_dir() -> PathBuf {
     if nix::unistd::geteuid().is_root() {
-        return PathBuf::from("/var/lib/cronrpc");
+        return PathBuf::from(ROOT_STATE_DIR);
     }
     let base = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
@@ -80,45 +91,77 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     } else {
         BackendChoice::Spool
     });
-    let (backend, default_locks, default_revisions): (Box<dyn Backend>, PathBuf, PathBuf) =
-        match choice {
-            BackendChoice::System => {
-                let program = program
-                    .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
-                (
-                    Box::new(SystemBackend::new(
-                        program,
-                        &options.cron_spool,
-                        state_dir().join("staging"),
-                    )),
-                    state_dir().join("locks"),
-                    state_dir().join("revisions"),
-                )
+    let (backend, default_locks, default_revisions, default_history): (
+        Box<dyn Backend>,
+        PathBuf,
+        PathBuf,
+        PathBuf,
+    ) = match choice {
+        BackendChoice::System => {
+            let program = program
+                .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+            (
+                Box::new(SystemBackend::new(
+                    program,
+                    &options.cron_spool,
+                    state_dir().join("staging"),
+                )),
+                state_dir().join("locks"),
+                state_dir().join("revisions"),
+                state_dir().join("history"),
+            )
+        }
+        BackendChoice::Spool => {
+            let dir = options
+                .spool_dir
+                .clone()
+                .unwrap_or_else(|| state_dir().join("spool"));
+            if options.backend.is_none() {
+                tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
             }
-            BackendChoice::Spool => {
-                let dir = options
-                    .spool_dir
-                    .clone()
-                    .unwrap_or_else(|| state_dir().join("spool"));
-                if options.backend.is_none() {
-                    tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
-                }
-                let locks = dir.join(".locks");
-                let revisions = dir.join(".revisions");
-                (Box::new(SpoolBackend::new(dir)), locks, revisions)
-            }
-        };
+            let locks = dir.join(".locks");
+            let revisions = dir.join(".revisions");
+            let history = dir.join(".history");
+            (Box::new(SpoolBackend::new(dir)), locks, revisions, history)
+        }
+    };
     let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
-    let options = &options.revisions;
+    let history = options.history_dir.clone().unwrap_or(default_history);
+    let history = std::path::absolute(&history).unwrap_or(history);
+    let wrapper = recorder(&history);
+    let revisions = &options.revisions;
     let journal = Journal::new(
-        options.revisions_dir.clone().unwrap_or(default_revisions),
+        revisions.revisions_dir.clone().unwrap_or(default_revisions),
         Retention {
-            keep: options.revisions_keep,
-            max_age_days: (options.revisions_max_age_days > 0)
-                .then_some(options.revisions_max_age_days),
+            keep: revisions.revisions_keep,
+            max_age_days: (revisions.revisions_max_age_days > 0)
+                .then_some(revisions.revisions_max_age_days),
         },
     );
-    Ok(Service::new(backend, locks, zone).with_journal(journal))
+    Ok(Service::new(backend, locks, zone)
+        .with_runs(Store::new(history), wrapper)
+        .with_journal(journal))
+}
+
+/// The recorder written into job lines: this binary, by its canonical path. The history
+/// directory is spelled out only when it is not the default, to keep lines short. Without a
+/// path to this binary, lines carry plain commands and cron's runs go unrecorded.
+fn recorder(history: &std::path::Path) -> Option<Wrapper> {
+    let exe = std::env::current_exe().and_then(|p| p.canonicalize());
+    let exe = match exe {
+        Ok(exe) => exe.to_str()?.to_owned(),
+        Err(e) => {
+            tracing::warn!("cannot find this binary ({e}); cron's runs will not be recorded");
+            return None;
+        }
+    };
+    let history_dir = if history == std::path::Path::new(DEFAULT_HISTORY_DIR) {
+        None
+    } else {
+        // A path that is not UTF-8 cannot be written into a crontab line.
+        Some(history.to_str()?.to_owned())
+    };
+    Some(Wrapper { exe, history_dir })
 }
 
 /// SIGTERM or SIGINT.

@@ -13,6 +13,8 @@ pub mod cli;
 pub mod cron;
 pub mod crontab;
 pub mod domain;
+pub mod history;
 pub mod mcp;
 pub mod protocol;
+pub mod runs;
 pub mod service;

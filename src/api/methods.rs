@@ -2,10 +2,12 @@
 
 use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
 use crate::domain::Result;
+use crate::history::RunRecord;
 use crate::service::adopt;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
 use crate::service::revisions as rev;
+use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
 use crate::service::{Caller, Service};
@@ -62,6 +64,18 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
+    EntriesRun: "entries.run", WRITE, run::RunParams => RunRecord, Service::entries_run,
+        "Run a managed entry now, as cron would, and return how it went.",
+        "Run a managed entry's command now as its user, with the shell and environment cron would \
+         give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \
+         for it to finish (timeout_ms kills it; default one hour) and returns exit code, duration \
+         and the first 64 KiB of stdout and stderr. The run is recorded in entries.history. Runs \
+         the command for real: it may have side effects.";
+    EntriesHistory: "entries.history", READ, run::HistoryParams => run::HistoryResult, Service::entries_history,
+        "List recorded runs, newest first.",
+        "List a user's recorded runs of managed entries, newest first: manual runs (entries.run) \
+         and runs cron started. Filter by entry id and since (RFC 3339); limit 1 to 1000 \
+         (default 100); include_rotated also reads older, rotated history. Read-only.";
     EntriesSweep: "entries.sweep", DESTRUCTIVE, ent::SweepParams => ent::SweepResult, Service::entries_sweep,
         "Remove expired entries.",
         "Remove managed entries whose expires_at has passed, for one user or every crontab the \

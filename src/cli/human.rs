@@ -138,6 +138,28 @@ pub enum Entries {
         #[arg(long)]
         comment: Option<String>,
     },
+    /// Run a managed entry's command now, as its user, and record the run.
+    Run {
+        user: String,
+        id: String,
+        #[arg(long)]
+        timeout_ms: Option<u64>,
+    },
+    /// Recorded runs, newest first.
+    History {
+        user: String,
+        /// Only this entry's runs.
+        #[arg(long)]
+        id: Option<String>,
+        /// Only runs started at or after this moment (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        limit: Option<i64>,
+        /// Include rotated history files.
+        #[arg(long)]
+        include_rotated: bool,
+    },
     /// Remove expired entries.
     Sweep {
         /// Only this user's crontab.
@@ -320,6 +342,34 @@ impl Entries {
                     ("line", v(line)),
                     ("name", opt(name)),
                     ("comment", opt(comment)),
+                ]),
+            ),
+            Entries::Run {
+                user,
+                id,
+                timeout_ms,
+            } => (
+                "entries.run",
+                params([
+                    ("user", v(user)),
+                    ("id", v(id)),
+                    ("timeout_ms", opt(timeout_ms)),
+                ]),
+            ),
+            Entries::History {
+                user,
+                id,
+                since,
+                limit,
+                include_rotated,
+            } => (
+                "entries.history",
+                params([
+                    ("user", v(user)),
+                    ("id", opt(id)),
+                    ("since", opt(since)),
+                    ("limit", opt(limit)),
+                    ("include_rotated", include_rotated.then(|| true.into())),
                 ]),
             ),
             Entries::Sweep { user, dry_run } => (

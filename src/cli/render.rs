@@ -143,6 +143,39 @@ fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
     Ok(())
 }
 
+fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
+    let timed_out = if r["timed_out"] == true {
+        ", timed out"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "run {} of {}: exit {} after {} ms{timed_out}",
+        text(&r["run_id"]),
+        text(&r["entry_id"]),
+        text(&r["exit_code"]),
+        text(&r["duration_ms"])
+    )?;
+    for stream in ["stdout", "stderr"] {
+        let body = r[stream].as_str().unwrap_or_default();
+        if body.is_empty() {
+            continue;
+        }
+        let cut = if r[format!("{stream}_truncated")] == true {
+            " (truncated)"
+        } else {
+            ""
+        };
+        writeln!(out, "--- {stream}{cut}")?;
+        write!(out, "{body}")?;
+        if !body.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
 fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let ids = |key: &str| r["managed"][key].as_array().map_or(0, Vec::len);
     let verb = if r["written"] == true {
@@ -167,6 +200,32 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
         "entries.list" => entries_list(out, r),
         "entries.get" | "entries.create" | "entries.update" | "entries.adopt" => entry(out, r),
         "entries.delete" => writeln!(out, "deleted"),
+        "entries.run" => run(out, r),
+        "entries.history" => {
+            let rows: Vec<Vec<String>> = r["runs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|run| {
+                    [
+                        "started_at",
+                        "entry_id",
+                        "trigger",
+                        "exit_code",
+                        "duration_ms",
+                        "run_id",
+                    ]
+                    .iter()
+                    .map(|k| text(&run[*k]))
+                    .collect()
+                })
+                .collect();
+            table(
+                out,
+                &["STARTED", "ENTRY", "TRIGGER", "EXIT", "MS", "RUN"],
+                &rows,
+            )
+        }
         "entries.sweep" => {
             let rows: Vec<Vec<String>> = r["removed"]
                 .as_array()

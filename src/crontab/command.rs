@@ -2,10 +2,14 @@
 //!
 //! cron turns an unescaped `%` into a newline (the rest becomes stdin) and reads `\%` as `%` and
 //! `\\` as `\` (do_command.c). An entry with `expires_at` also carries a shell guard, so that it
-//! never fires after that moment even when no cronrpc process runs to remove it.
+//! never fires after that moment even when no cronrpc process runs to remove it. The command
+//! itself may be wrapped in the run recorder (see `wrapper`); the guard stays outside it, so an
+//! expired entry starts nothing and records nothing.
 
+use super::wrapper::{self, Wrapper};
 use crate::domain::time::Timestamp;
 use crate::domain::{Error, ErrorKind, Result};
+use uuid::Uuid;
 
 /// cron refuses a command of 999 bytes or more (MAX_COMMAND - 1, entry.c).
 pub const MAX_WRITTEN_LEN: usize = 998;
@@ -50,21 +54,29 @@ pub fn unescape(written: &str) -> String {
     out
 }
 
-/// The command text of a managed job line: guard (if any) and escaped command.
-pub fn encode(command: &str, expires_at: Option<Timestamp>) -> Result<String> {
+/// The command text of a managed job line: guard (if any), then the escaped command, wrapped
+/// in the run recorder for entry `id` when `wrap` is given.
+pub fn encode(
+    command: &str,
+    expires_at: Option<Timestamp>,
+    wrap: Option<(&Wrapper, Uuid)>,
+) -> Result<String> {
     let mut written = String::new();
     if let Some(at) = expires_at {
         written.push_str(GUARD_HEAD);
         written.push_str(&at.unix().to_string());
         written.push_str(GUARD_TAIL);
     }
-    written.push_str(&escape(command));
+    match wrap {
+        Some((w, id)) => written.push_str(&escape(&wrapper::wrap(w, id, command))),
+        None => written.push_str(&escape(command)),
+    }
     if written.len() > MAX_WRITTEN_LEN {
         let overhead = written.len() - command.len();
         return Err(Error::new(
             ErrorKind::InvalidCommand,
             format!(
-                "command is too long for cron: {} bytes as written (including {overhead} bytes of escapes and guard); the limit is {MAX_WRITTEN_LEN}",
+                "command is too long for cron: {} bytes as written (including {overhead} bytes of escapes, expiry guard and run recorder); the limit is {MAX_WRITTEN_LEN}",
                 written.len()
             ),
         )
@@ -79,6 +91,8 @@ pub struct Decoded {
     pub command: String,
     /// The expiry the guard enforces, if the line has one.
     pub guard: Option<i64>,
+    /// The recorder the command is wrapped in; None for a plain (e.g. hand-written) command.
+    pub wrapper: Option<Wrapper>,
 }
 
 pub fn decode(written: &str) -> Decoded {
@@ -86,16 +100,33 @@ pub fn decode(written: &str) -> Decoded {
         let (secs, rest) = rest.split_once(GUARD_TAIL)?;
         Some((secs.parse::<i64>().ok()?, rest))
     });
-    match guarded {
-        Some((secs, rest)) => Decoded {
-            command: unescape(rest),
-            guard: Some(secs),
+    let (guard, rest) = match guarded {
+        Some((secs, rest)) => (Some(secs), rest),
+        None => (None, written),
+    };
+    let text = unescape(rest);
+    match wrapper::unwrap(&text) {
+        Some(wrapped) => Decoded {
+            command: wrapped.command,
+            guard,
+            wrapper: Some(wrapped.wrapper),
         },
         None => Decoded {
-            command: unescape(written),
-            guard: None,
+            command: text,
+            guard,
+            wrapper: None,
         },
     }
+}
+
+/// The entry a wrapped command records its runs under, e.g. for a job line whose marker was
+/// lost.
+pub fn wrapped_entry(written: &str) -> Option<uuid::Uuid> {
+    let rest = written
+        .strip_prefix(GUARD_HEAD)
+        .and_then(|rest| rest.split_once(GUARD_TAIL))
+        .map_or(written, |(_, rest)| rest);
+    wrapper::unwrap(&unescape(rest)).map(|w| w.entry)
 }
 
 #[cfg(test)]
@@ -116,7 +147,7 @@ mod tests {
     #[test]
     fn guard_is_read_back() {
         let at = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
-        let written = encode("echo 50%", Some(at)).unwrap();
+        let written = encode("echo 50%", Some(at), None).unwrap();
         assert_eq!(
             written,
             r#"[ "$(date +\%s)" -lt 1893456000 ] || exit 0; echo 50\%"#
@@ -125,16 +156,69 @@ mod tests {
             decode(&written),
             Decoded {
                 command: "echo 50%".into(),
-                guard: Some(1893456000)
+                guard: Some(1893456000),
+                wrapper: None,
             }
         );
     }
 
     #[test]
     fn length_counts_escapes() {
-        assert!(encode(&"a".repeat(998), None).is_ok());
-        assert!(encode(&"a".repeat(999), None).is_err());
-        let err = encode(&"%".repeat(500), None).unwrap_err();
+        assert!(encode(&"a".repeat(998), None, None).is_ok());
+        assert!(encode(&"a".repeat(999), None, None).is_err());
+        let err = encode(&"%".repeat(500), None, None).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidCommand);
+    }
+
+    fn recorder() -> Wrapper {
+        Wrapper {
+            exe: "/usr/local/bin/cronrpc".into(),
+            history_dir: None,
+        }
+    }
+
+    #[test]
+    fn wrapped_commands_round_trip_through_cron_escaping() {
+        let id = Uuid::new_v4();
+        let at = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+        for cmd in [
+            "echo 50%",
+            r"printf '%s\n' it's",
+            r"a\%b \\ c\",
+            r#"echo "$HOME" '%' \'"#,
+        ] {
+            for expiry in [None, Some(at)] {
+                let written = encode(cmd, expiry, Some((&recorder(), id))).unwrap();
+                let back = decode(&written);
+                assert_eq!(back.command, cmd, "{written}");
+                assert_eq!(back.wrapper, Some(recorder()));
+                assert_eq!(back.guard, expiry.map(Timestamp::unix));
+            }
+        }
+        let written = encode("echo 50%", None, Some((&recorder(), Uuid::nil()))).unwrap();
+        assert_eq!(
+            written,
+            r"/usr/local/bin/cronrpc exec --entry 00000000-0000-0000-0000-000000000000 -- 'echo 50\%'"
+        );
+    }
+
+    #[test]
+    fn length_counts_the_wrapper() {
+        let id = Uuid::new_v4();
+        let overhead = encode("", None, Some((&recorder(), id))).unwrap().len();
+        let fits = "a".repeat(MAX_WRITTEN_LEN - overhead);
+        assert_eq!(
+            encode(&fits, None, Some((&recorder(), id))).unwrap().len(),
+            MAX_WRITTEN_LEN
+        );
+        let err = encode(&format!("{fits}a"), None, Some((&recorder(), id))).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidCommand);
+        assert!(err.detail.contains("run recorder"), "{}", err.detail);
+    }
+
+    #[test]
+    fn a_plain_line_still_reads() {
+        assert_eq!(decode(r"echo 50\% done").command, "echo 50% done");
+        assert_eq!(decode("echo hi").wrapper, None);
     }
 }

@@ -8,6 +8,7 @@
 
 use super::command;
 use super::marker::{self, DISABLED_PREFIX};
+use super::wrapper::Wrapper;
 use crate::cron::line::{classify, LineKind};
 use crate::domain::entry::{EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
@@ -24,6 +25,8 @@ pub struct Crontab {
 pub struct Located {
     pub marker: usize,
     pub entry: ManagedEntry,
+    /// The run recorder the job line goes through, if any.
+    pub wrapper: Option<Wrapper>,
 }
 
 /// A job of the crontab, in crontab order.
@@ -114,7 +117,24 @@ impl Crontab {
             schedule: schedule.to_owned(),
             command: decoded.command,
         };
-        Some(Located { marker: i, entry })
+        Some(Located {
+            marker: i,
+            entry,
+            wrapper: decoded.wrapper,
+        })
+    }
+
+    /// The variables cron has set when it reaches line `line`: every `NAME=value` line above
+    /// it, in order (a later line wins).
+    pub fn env_above(&self, line: usize) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = Vec::new();
+        for text in &self.lines[..line.min(self.lines.len())] {
+            if let LineKind::Env { name, value } = classify(strip_eol(text)) {
+                env.retain(|(n, _)| *n != name);
+                env.push((name, value));
+            }
+        }
+        env
     }
 
     /// Makes sure the last line ends in `\n` before something is appended after it.

@@ -4,6 +4,10 @@
 //! collapsed as a managed schedule is written; the command's bytes are always kept. A line that
 //! cron reads differently from what a managed entry can say is refused rather than rewritten:
 //! an unescaped `%` (cron feeds the rest to stdin), or a schedule that entries.create refuses.
+//!
+//! The adopted line is not wrapped in the run recorder (that would change its bytes): cron's
+//! runs of it are recorded once an update rewrites the line. A line that is wrapped already (a
+//! managed entry whose marker was lost) gets its old id back, so its run history continues.
 
 use super::entries::{check_schedule, user_syntax};
 use super::views::Entry;
@@ -40,6 +44,8 @@ struct Adoption {
     command: String,
     expires_at: Option<Timestamp>,
     written: String,
+    /// The id a recorder-wrapped line records its runs under.
+    wrapped_id: Option<Uuid>,
 }
 
 fn at_line(e: Error) -> Error {
@@ -71,6 +77,7 @@ fn read_line(line: &str) -> Result<Adoption> {
     Ok(Adoption {
         written: job_line(true, &schedule, job.command),
         expires_at: decoded.guard.and_then(Timestamp::from_unix),
+        wrapped_id: command::wrapped_entry(job.command),
         schedule,
         command: decoded.command,
     })
@@ -88,7 +95,7 @@ impl Service {
         }
         let user = self.user(caller, &p.user)?;
         let now = Timestamp::now();
-        let meta = EntryMeta {
+        let mut meta = EntryMeta {
             id: Uuid::new_v4(),
             name: p.name,
             comment: p.comment,
@@ -96,7 +103,7 @@ impl Service {
             created_at: now,
             updated_at: now,
         };
-        self.modify(&user, |edit| {
+        let (meta, _) = self.modify(&user, |edit| {
             let line = edit
                 .crontab
                 .items()
@@ -116,9 +123,14 @@ impl Service {
                     )
                     .with_field("line")
                 })?;
+            if let Some(old) = adoption.wrapped_id {
+                if edit.crontab.find(old).is_none() {
+                    meta.id = old;
+                }
+            }
             let rewritten = (adoption.written != p.line).then(|| adoption.written.clone());
             edit.crontab.adopt(line, &meta, rewritten);
-            Ok(())
+            Ok(meta)
         })?;
         let entry = ManagedEntry {
             meta,
@@ -126,7 +138,8 @@ impl Service {
             schedule: adoption.schedule,
             command: adoption.command,
         };
-        Ok(self.view(&user, &entry, now))
+        let last = self.last_runs(&user.name);
+        Ok(self.view(&user, &entry, now, &last))
     }
 }
 

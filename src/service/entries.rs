@@ -4,6 +4,7 @@ use super::params::{default_true, nullable, present};
 use super::views::{entry_view, Entry};
 use super::{Caller, Edit, Service};
 use crate::cron::Schedule;
+use crate::crontab::wrapper::Wrapper;
 use crate::crontab::{command, job_line, Crontab, Item, Located};
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
@@ -14,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const MAX_LIST_LIMIT: i64 = 200;
+
+type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -164,7 +167,7 @@ pub struct SweepResult {
     pub removed: Vec<SweptEntry>,
 }
 
-fn parse_id(id: &str) -> Result<Uuid> {
+pub(crate) fn parse_id(id: &str) -> Result<Uuid> {
     Uuid::parse_str(id.trim()).map_err(|_| {
         Error::new(
             ErrorKind::EntryNotFound,
@@ -174,7 +177,7 @@ fn parse_id(id: &str) -> Result<Uuid> {
     })
 }
 
-fn not_found(user: &str, id: Uuid) -> Error {
+pub(crate) fn not_found(user: &str, id: Uuid) -> Error {
     Error::new(
         ErrorKind::EntryNotFound,
         format!("{user} has no managed entry {id}"),
@@ -200,8 +203,9 @@ fn render_job(
     schedule: &str,
     cmd: &str,
     expires_at: Option<Timestamp>,
+    wrap: Option<(&Wrapper, Uuid)>,
 ) -> Result<String> {
-    let written = command::encode(cmd, expires_at)?;
+    let written = command::encode(cmd, expires_at, wrap)?;
     let line = job_line(true, schedule, &written);
     let reads_back = matches!(
         crate::cron::line::classify(&line),
@@ -218,12 +222,28 @@ fn render_job(
 }
 
 impl Service {
-    pub(super) fn view(&self, user: &User, entry: &ManagedEntry, now: Timestamp) -> Entry {
-        entry_view(&user.name, entry, now, self.zone, None)
+    pub(super) fn view(
+        &self,
+        user: &User,
+        entry: &ManagedEntry,
+        now: Timestamp,
+        last: &LastRuns,
+    ) -> Entry {
+        let last_run = last.get(&entry.meta.id.to_string()).cloned();
+        entry_view(&user.name, entry, now, self.zone, last_run)
     }
 
-    fn read_crontab(&self, user: &User) -> Result<Crontab> {
+    pub(crate) fn read_crontab(&self, user: &User) -> Result<Crontab> {
         Ok(Crontab::parse(&self.read(user)?))
+    }
+
+    /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
+    fn prepare_history(&self, user: &User) {
+        if self.wrapper.is_some() {
+            if let Err(e) = self.history.prepare(user) {
+                tracing::warn!(user = %user.name, "preparing the run history: {e}");
+            }
+        }
     }
 
     pub fn entries_list(&self, caller: &Caller, p: ListParams) -> Result<ListResult> {
@@ -254,13 +274,16 @@ impl Service {
         };
         let items: Vec<Item> = crontab.items().into_iter().filter(wanted).collect();
         let total = items.len();
+        let last = self.last_runs(&user.name);
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
         let entries = items
             .into_iter()
             .skip(skip)
             .take(p.limit as usize)
             .map(|item| match item {
-                Item::Managed(l) => ListItem::Managed(Box::new(self.view(&user, &l.entry, now))),
+                Item::Managed(l) => {
+                    ListItem::Managed(Box::new(self.view(&user, &l.entry, now, &last)))
+                }
                 Item::Raw { text, .. } => ListItem::Raw { line: text },
             })
             .collect();
@@ -280,7 +303,8 @@ impl Service {
             .read_crontab(&user)?
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
-        Ok(self.view(&user, &located.entry, Timestamp::now()))
+        let last = self.last_runs(&user.name);
+        Ok(self.view(&user, &located.entry, Timestamp::now(), &last))
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
@@ -295,10 +319,12 @@ impl Service {
             .as_deref()
             .map(|t| entry::parse_expiry(t, now))
             .transpose()?;
-        let job = render_job(p.enabled, &schedule, &p.command, expires_at)?;
+        let id = Uuid::new_v4();
+        let wrap = self.wrapper.as_ref().map(|w| (w, id));
+        let job = render_job(p.enabled, &schedule, &p.command, expires_at, wrap)?;
         let user = self.user(caller, &p.user)?;
         let meta = EntryMeta {
-            id: Uuid::new_v4(),
+            id,
             name: p.name,
             comment: p.comment,
             expires_at,
@@ -315,7 +341,8 @@ impl Service {
             edit.crontab.append(&meta, job);
             Ok(())
         })?;
-        Ok(self.view(&user, &entry, now))
+        self.prepare_history(&user);
+        Ok(self.view(&user, &entry, now, &LastRuns::new()))
     }
 
     pub fn entries_update(&self, caller: &Caller, p: UpdateParams) -> Result<Entry> {
@@ -344,10 +371,13 @@ impl Service {
                 .find(id)
                 .ok_or_else(|| not_found(&user.name, id))?;
             let mut entry = at.entry.clone();
+            // A line whose recorder path is not this binary's (it moved) is rewritten too.
+            let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
             let job_changes = schedule.is_some()
                 || p.command.is_some()
                 || p.enabled.is_some()
-                || expires_at.is_some();
+                || expires_at.is_some()
+                || stale_recorder;
             if let Some(s) = schedule {
                 entry.schedule = s;
             }
@@ -373,6 +403,7 @@ impl Service {
                     &entry.schedule,
                     &entry.command,
                     entry.meta.expires_at,
+                    self.wrapper.as_ref().map(|w| (w, id)),
                 )?)
             } else {
                 None
@@ -380,7 +411,9 @@ impl Service {
             edit.crontab.replace(&at, &entry.meta, job);
             Ok(entry)
         })?;
-        Ok(self.view(&user, &entry, now))
+        self.prepare_history(&user);
+        let last = self.last_runs(&user.name);
+        Ok(self.view(&user, &entry, now, &last))
     }
 
     pub fn entries_delete(&self, caller: &Caller, p: EntryRef) -> Result<DeleteResult> {

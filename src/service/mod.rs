@@ -8,6 +8,7 @@ pub mod crontab;
 pub mod entries;
 pub mod params;
 pub mod revisions;
+pub mod runs;
 pub mod system;
 pub mod views;
 
@@ -15,11 +16,13 @@ pub use access::Caller;
 
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
+use crate::crontab::wrapper::Wrapper;
 use crate::crontab::Crontab;
 use crate::crontab::MAX_LINES;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
+use crate::history::Store;
 use chrono_tz::Tz;
 
 pub struct Service {
@@ -27,6 +30,9 @@ pub struct Service {
     locks: Locks,
     zone: Tz,
     journal: Option<Journal>,
+    history: Store,
+    /// The run recorder managed job lines go through; None writes plain commands.
+    wrapper: Option<Wrapper>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -43,12 +49,21 @@ impl Service {
             locks,
             zone,
             journal: None,
+            history: Store::new(crate::app::state_dir().join("history")),
+            wrapper: None,
         }
     }
 
     /// Keeps every write in `journal`, for crontab.revisions and crontab.restore.
     pub fn with_journal(mut self, journal: Journal) -> Self {
         self.journal = Some(journal);
+        self
+    }
+
+    /// Where runs are recorded, and the recorder cron's runs go through.
+    pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+        self.history = history;
+        self.wrapper = wrapper;
         self
     }
 

@@ -23,6 +23,12 @@ pub struct HealthResult {
     pub timezone: String,
     /// The user cronrpc runs as.
     pub user: Option<String>,
+    /// The binary that managed job lines run through (`cronrpc exec`) so cron's runs are
+    /// recorded; null when they are written as plain commands.
+    pub recorder: Option<String>,
+    /// Recorder paths in the caller's crontabs that no longer exist (the binary moved or was
+    /// removed): cron's runs of those entries fail until each is rewritten by entries.update.
+    pub missing_recorders: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -66,7 +72,27 @@ impl Service {
             backend: self.backend_name().into(),
             timezone: self.zone().name().into(),
             user: caller.name.clone(),
+            recorder: self.wrapper.as_ref().map(|w| w.exe.clone()),
+            missing_recorders: self.missing_recorders(caller),
         })
+    }
+
+    /// Reads every crontab the caller may see, as `crontab.list` does.
+    fn missing_recorders(&self, caller: &Caller) -> Vec<String> {
+        let mut missing = std::collections::BTreeSet::new();
+        for user in self.visible_users(caller).unwrap_or_default() {
+            let Ok(crontab) = self.read_crontab(&user) else {
+                continue;
+            };
+            for located in crontab.entries() {
+                if let Some(w) = located.wrapper {
+                    if !std::path::Path::new(&w.exe).is_file() {
+                        missing.insert(w.exe);
+                    }
+                }
+            }
+        }
+        missing.into_iter().collect()
     }
 
     pub fn schedule_describe(&self, _: &Caller, p: DescribeParams) -> Result<DescribeResult> {

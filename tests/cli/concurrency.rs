@@ -65,7 +65,7 @@ fn four_processes_creating_fifty_each_leave_two_hundred_in_the_real_crontab() {
     let jobs = user
         .crontab()
         .lines()
-        .filter(|l| l.starts_with("* * * * * echo"))
+        .filter(|l| l.starts_with("* * * * * ") && l.contains(" -- 'echo "))
         .count();
     assert_eq!(jobs, 200);
 }

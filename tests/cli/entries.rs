@@ -54,9 +54,14 @@ fn create_get_update_delete() {
         entry
     );
     let on_disk = file(&server, "root");
+    let job = on_disk.lines().last().unwrap();
     assert!(
-        on_disk.ends_with("0 2 * * * /usr/local/bin/backup.sh\n"),
-        "{on_disk}"
+        job.starts_with("0 2 * * * /")
+            && job.ends_with(&format!(
+                " exec --entry {id} --history-dir {}/.history -- '/usr/local/bin/backup.sh'",
+                server.spool_dir().display()
+            )),
+        "the job line goes through the run recorder: {on_disk}"
     );
     assert!(on_disk.contains(&id));
 
@@ -75,7 +80,12 @@ fn create_get_update_delete() {
         Value::Null,
         "disabled entries do not run"
     );
-    assert!(file(&server, "root").contains("#cronrpc:off# 0 2 * * * /usr/local/bin/backup.sh\n"));
+    let on_disk = file(&server, "root");
+    assert!(
+        on_disk.contains("\n#cronrpc:off# 0 2 * * * /")
+            && on_disk.ends_with(" -- '/usr/local/bin/backup.sh'\n"),
+        "{on_disk}"
+    );
 
     let updated = server.call(
         "entries.update",
@@ -475,7 +485,9 @@ fn expired_entries_never_fire_and_are_swept() {
     );
     let line = file(&server, "root");
     assert!(
-        line.contains("-lt ") && line.contains("|| exit 0; echo soon"),
+        line.contains("-lt ")
+            && line.contains("|| exit 0; /")
+            && line.ends_with("-- 'echo soon'\n"),
         "the written line carries a guard: {line}"
     );
     assert_eq!(entry["expired"], false);
@@ -550,9 +562,13 @@ fn a_hand_edited_job_line_shows_the_edit() {
         json!({"schedule": "0 2 * * *", "command": "echo before"}),
     );
     let path = server.spool_dir().join("root");
-    let edited = std::fs::read_to_string(&path)
+    let marker = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("0 2 * * * echo before", "30 6 * * 1 echo after");
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let edited = format!("{marker}\n30 6 * * 1 echo after\n");
     std::fs::write(&path, edited).unwrap();
     let got = server.call("entries.get", json!({"user": "root", "id": entry["id"]}));
     assert_eq!(got["schedule"], "30 6 * * 1");

@@ -219,6 +219,7 @@ impl Drop for TempUser {
             .args(["-r", &self.name])
             .stderr(Stdio::null())
             .status();
+        let _ = std::fs::remove_dir_all(Path::new("/var/lib/cronrpc/history").join(&self.name));
     }
 }
 

@@ -8,6 +8,7 @@ mod crontab;
 mod entries;
 mod mcp;
 mod protocol;
+mod runs;
 mod schema;
 mod socket;
 mod system_backend;

@@ -90,6 +90,8 @@ fn rpc_discover_returns_the_committed_openrpc_document() {
         "entries.update",
         "entries.delete",
         "entries.sweep",
+        "entries.run",
+        "entries.history",
         "crontab.list",
         "crontab.get",
         "crontab.put",

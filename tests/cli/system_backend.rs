@@ -13,7 +13,10 @@ fn entries_land_in_the_real_crontab_and_other_lines_survive() {
     let installed = user.crontab();
     assert!(installed.starts_with(MIXED_CRONTAB), "{installed}");
     assert!(
-        installed.ends_with("0 2 * * * echo 50\\% done\n"),
+        installed.ends_with(&format!(
+            " exec --entry {} -- 'echo 50\\% done'\n",
+            entry["id"].as_str().unwrap()
+        )),
         "{installed}"
     );
     assert!(installed.contains(entry["id"].as_str().unwrap()));

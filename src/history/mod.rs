@@ -1,0 +1,7 @@
+//! Run history: what ran, when, how it ended, and the start of its output.
+
+pub mod record;
+pub mod store;
+
+pub use record::{Preview, RunRecord, Trigger, OUTPUT_LIMIT};
+pub use store::Store;

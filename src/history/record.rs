@@ -1,0 +1,106 @@
+//! One run of an entry, as `entries.run` returns it and as the history store keeps it.
+
+use crate::domain::time::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Each output keeps at most this many bytes.
+pub const OUTPUT_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// Started by `entries.run`.
+    Manual,
+    /// Started by the cron daemon, through `cronrpc exec`.
+    Cron,
+}
+
+/// A run of a managed entry. The store may hold the same `run_id` twice: once when it starts
+/// (not finished yet) and once when it finishes; readers keep the last one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunRecord {
+    #[schemars(with = "uuid::Uuid")]
+    pub run_id: String,
+    #[schemars(with = "uuid::Uuid")]
+    pub entry_id: String,
+    pub user: String,
+    pub trigger: Trigger,
+    pub started_at: Timestamp,
+    /// Null while it runs (or when the recorder died before it finished).
+    pub finished_at: Option<Timestamp>,
+    /// Null when killed by a signal, timed out, not started, or still running.
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<u64>,
+    /// `timeout_ms` passed and its whole process group was killed.
+    pub timed_out: bool,
+    /// The first 64 KiB of standard output (invalid UTF-8 replaced).
+    pub stdout: String,
+    pub stderr: String,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+    /// Why the command could not be started; null when it was.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl RunRecord {
+    /// A run that has started and not finished.
+    pub fn started(entry_id: String, user: String, trigger: Trigger, at: Timestamp) -> Self {
+        RunRecord {
+            run_id: uuid::Uuid::new_v4().to_string(),
+            entry_id,
+            user,
+            trigger,
+            started_at: at,
+            finished_at: None,
+            exit_code: None,
+            duration_ms: None,
+            timed_out: false,
+            stdout: String::new(),
+            stderr: String::new(),
+            stdout_truncated: false,
+            stderr_truncated: false,
+            error: None,
+        }
+    }
+}
+
+/// Keeps the first [`OUTPUT_LIMIT`] bytes of an output and notes whether more came.
+#[derive(Debug, Default, Clone)]
+pub struct Preview {
+    pub bytes: Vec<u8>,
+    pub truncated: bool,
+}
+
+impl Preview {
+    pub fn push(&mut self, chunk: &[u8]) {
+        let room = OUTPUT_LIMIT - self.bytes.len();
+        if chunk.len() > room {
+            self.truncated = true;
+        }
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_keeps_the_first_64_kib() {
+        let mut p = Preview::default();
+        p.push(&[b'a'; 40 * 1024]);
+        assert!(!p.truncated);
+        p.push(&[b'b'; 24 * 1024]);
+        assert!(!p.truncated, "exactly 64 KiB is not truncated");
+        p.push(b"c");
+        assert!(p.truncated);
+        assert_eq!(p.bytes.len(), OUTPUT_LIMIT);
+    }
+}

@@ -1,0 +1,66 @@
+//! `cronrpc exec`: the recorder cron runs in front of a managed command. It records the start
+//! and end of the run in the history store, passes the output through (so cron still mails
+//! it), and exits as the command did. The command runs whatever happens to the store.
+
+use super::capture::{self, Spec};
+use crate::domain::time::Timestamp;
+use crate::history::{RunRecord, Store, Trigger};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+pub struct Args {
+    pub entry: Uuid,
+    pub history_dir: PathBuf,
+    pub command: String,
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let user = crate::domain::user::current().ok();
+    let store = Store::new(&args.history_dir);
+    let mut record = RunRecord::started(
+        args.entry.to_string(),
+        user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        Trigger::Cron,
+        Timestamp::now(),
+    );
+    let mut recording = user.is_some();
+    let mut save = |record: &RunRecord| {
+        let Some(user) = user.as_ref().filter(|_| recording) else {
+            return;
+        };
+        if let Err(e) = store.append(user, record) {
+            // Said once, on stderr: cron mails it, so a broken store gets noticed.
+            eprintln!(
+                "cronrpc exec: run not recorded in {}: {e}",
+                store.root().display()
+            );
+            recording = false;
+        }
+    };
+    save(&record);
+    // cron has already set the environment, directory and stdin; the job keeps them.
+    let shell = std::env::var("SHELL").unwrap_or_else(|_| super::env::DEFAULT_SHELL.into());
+    let outcome = capture::run(Spec {
+        shell,
+        command: args.command,
+        env: None,
+        cwd: None,
+        identity: None,
+        timeout: None,
+        detached: false,
+        passthrough: true,
+    });
+    let code = match (&outcome.error, outcome.exit_code, outcome.signal) {
+        (Some(e), _, _) => {
+            eprintln!("cronrpc exec: {e}");
+            127
+        }
+        (None, Some(code), _) => code,
+        (None, None, Some(signal)) => 128 + signal,
+        (None, None, None) => 1,
+    };
+    super::finish(&mut record, outcome);
+    save(&record);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
