@@ -3,12 +3,17 @@
 
 mod harness;
 
+mod adopt;
 mod concurrency;
 mod crontab;
 mod entries;
+mod human_cli;
 mod mcp;
 mod protocol;
+mod revisions;
 mod runs;
 mod schema;
 mod socket;
 mod system_backend;
+mod systemd;
+mod warnings;
