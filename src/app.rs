@@ -85,7 +85,11 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
             .map_err(|_| format!("--timezone {name:?} is not an IANA time zone"))?,
         None => crate::cron::host_zone(),
     };
-    let program = SystemBackend::find_program();
+    // Searching PATH costs a stat per directory: skip it when the choice is already made.
+    let program = match options.backend {
+        Some(BackendChoice::Spool) => None,
+        _ => SystemBackend::find_program(),
+    };
     let choice = options.backend.unwrap_or(if program.is_some() {
         BackendChoice::System
     } else {

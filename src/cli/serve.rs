@@ -112,7 +112,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
             app::shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
-        app::spawn_sweeper(module.clone(), Caller::current());
+        // One user-database lookup, shared by the sweeper and the stdio connection.
+        let me = Caller::current();
+        app::spawn_sweeper(module.clone(), me.clone());
         let limits = Limits {
             max_message: args.max_message_bytes,
             ..Limits::default()
@@ -152,7 +154,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
                 .await
             }
             None => {
-                let dispatcher = Dispatcher::new(&module.into(), Caller::current());
+                let dispatcher = Dispatcher::new(&module.into(), me);
                 let stdin = tokio::io::BufReader::new(tokio::io::stdin());
                 let mut stop = stop_rx;
                 let stopped = async move {

@@ -104,7 +104,9 @@ impl Crontab {
     }
 
     pub fn find(&self, id: Uuid) -> Option<Located> {
-        self.entries().find(|l| l.entry.meta.id == id)
+        // The first marker with this id that heads a job line is the entry (`items` skips only
+        // job lines, never a marker), so no other line needs classifying or copying.
+        (0..self.lines.len()).find_map(|i| self.managed_at(i).filter(|l| l.entry.meta.id == id))
     }
 
     fn managed_at(&self, i: usize) -> Option<Located> {

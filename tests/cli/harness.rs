@@ -41,7 +41,12 @@ impl Server {
     }
 
     pub fn with_args(args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Server::from_binary(Path::new(BIN), args)
+    }
+
+    /// A server started from another copy of the binary (its path lands in job lines).
+    pub fn from_binary(bin: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(bin)
             .arg("serve")
             .args(args)
             .env("RUST_LOG", "warn")

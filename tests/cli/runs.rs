@@ -3,6 +3,7 @@
 
 use crate::harness::{is_root, Server, TempUser, BIN};
 use serde_json::{json, Value};
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -339,7 +340,13 @@ impl Drop for CronDaemon {
 fn cron_runs_are_recorded() {
     assert!(is_root(), "the cron end-to-end test must run as root");
     let user = TempUser::new();
-    let mut server = Server::system();
+    // cron runs the recorder as the user, who may not be able to reach the build directory
+    // (a checkout under /root, say): serve from a copy anyone can execute.
+    let bin_dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = bin_dir.path().join("cronrpc");
+    std::fs::copy(BIN, &bin).unwrap();
+    let mut server = Server::from_binary(&bin, &["--backend", "system"]);
     let entry = server.call(
         "entries.create",
         json!({"user": user.name, "schedule": "* * * * *", "command": "echo \"from cron as $(id -un) 100%\"; exit 4"}),
