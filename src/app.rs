@@ -1,5 +1,6 @@
 //! Wiring: which backend, where the locks and state live, and the server's background work.
 
+use crate::backend::journal::{Journal, Retention};
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
 use crate::crontab::wrapper::Wrapper;
 use crate::history::Store;
@@ -22,25 +23,42 @@ pub enum BackendChoice {
 #[derive(Debug, Clone, Args)]
 pub struct BackendOptions {
     /// Where crontabs live. Default: system when `crontab` is installed, else spool.
-    #[arg(long, env = "CRONRPC_BACKEND", value_enum)]
+    #[arg(long, env = "CRONRPC_BACKEND", value_enum, global = true)]
     pub backend: Option<BackendChoice>,
     /// The spool backend's directory. Default: spool/ in the state directory.
-    #[arg(long, env = "CRONRPC_SPOOL_DIR")]
+    #[arg(long, env = "CRONRPC_SPOOL_DIR", global = true)]
     pub spool_dir: Option<PathBuf>,
     /// Directory of the per-user lock files. Processes that share crontabs must share it.
     /// Default: locks/ in the state directory (system), .locks/ in the spool directory (spool).
-    #[arg(long, env = "CRONRPC_LOCK_DIR")]
+    #[arg(long, env = "CRONRPC_LOCK_DIR", global = true)]
     pub lock_dir: Option<PathBuf>,
     /// cron's spool directory, where the system backend finds which users have a crontab.
-    #[arg(long, default_value = crate::backend::system::DEFAULT_SPOOL)]
+    #[arg(long, default_value = crate::backend::system::DEFAULT_SPOOL, global = true)]
     pub cron_spool: PathBuf,
     /// The zone cron runs in, when it is not the host's (IANA name, e.g. Europe/Berlin).
-    #[arg(long, env = "CRONRPC_TIMEZONE")]
+    #[arg(long, env = "CRONRPC_TIMEZONE", global = true)]
     pub timezone: Option<String>,
     /// Where run history is kept, one directory per user. Default: history/ in the state
     /// directory (system), .history/ in the spool directory (spool).
-    #[arg(long, env = "CRONRPC_HISTORY_DIR")]
+    #[arg(long, env = "CRONRPC_HISTORY_DIR", global = true)]
     pub history_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub revisions: RevisionOptions,
+}
+
+/// The revision journal behind crontab.revisions and crontab.restore.
+#[derive(Debug, Clone, Args)]
+pub struct RevisionOptions {
+    /// Directory of the revision journal. Default: revisions/ in the state directory (system),
+    /// .revisions/ in the spool directory (spool).
+    #[arg(long, env = "CRONRPC_REVISIONS_DIR", global = true)]
+    pub revisions_dir: Option<PathBuf>,
+    /// Revisions kept per user (the newest is always kept).
+    #[arg(long, default_value_t = 50, global = true)]
+    pub revisions_keep: usize,
+    /// Revisions older than this many days are dropped (0: no age limit).
+    #[arg(long, default_value_t = 90, global = true)]
+    pub revisions_max_age_days: u32,
 }
 
 /// The state directory of a cronrpc that runs as root.
@@ -77,39 +95,56 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     } else {
         BackendChoice::Spool
     });
-    let (backend, default_locks, default_history): (Box<dyn Backend>, PathBuf, PathBuf) =
-        match choice {
-            BackendChoice::System => {
-                let program = program
-                    .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
-                (
-                    Box::new(SystemBackend::new(
-                        program,
-                        &options.cron_spool,
-                        state_dir().join("staging"),
-                    )),
-                    state_dir().join("locks"),
-                    state_dir().join("history"),
-                )
+    let (backend, default_locks, default_revisions, default_history): (
+        Box<dyn Backend>,
+        PathBuf,
+        PathBuf,
+        PathBuf,
+    ) = match choice {
+        BackendChoice::System => {
+            let program = program
+                .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+            (
+                Box::new(SystemBackend::new(
+                    program,
+                    &options.cron_spool,
+                    state_dir().join("staging"),
+                )),
+                state_dir().join("locks"),
+                state_dir().join("revisions"),
+                state_dir().join("history"),
+            )
+        }
+        BackendChoice::Spool => {
+            let dir = options
+                .spool_dir
+                .clone()
+                .unwrap_or_else(|| state_dir().join("spool"));
+            if options.backend.is_none() {
+                tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
             }
-            BackendChoice::Spool => {
-                let dir = options
-                    .spool_dir
-                    .clone()
-                    .unwrap_or_else(|| state_dir().join("spool"));
-                if options.backend.is_none() {
-                    tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
-                }
-                let locks = dir.join(".locks");
-                let history = dir.join(".history");
-                (Box::new(SpoolBackend::new(dir)), locks, history)
-            }
-        };
+            let locks = dir.join(".locks");
+            let revisions = dir.join(".revisions");
+            let history = dir.join(".history");
+            (Box::new(SpoolBackend::new(dir)), locks, revisions, history)
+        }
+    };
     let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
     let history = options.history_dir.clone().unwrap_or(default_history);
     let history = std::path::absolute(&history).unwrap_or(history);
     let wrapper = recorder(&history);
-    Ok(Service::new(backend, locks, zone).with_runs(Store::new(history), wrapper))
+    let revisions = &options.revisions;
+    let journal = Journal::new(
+        revisions.revisions_dir.clone().unwrap_or(default_revisions),
+        Retention {
+            keep: revisions.revisions_keep,
+            max_age_days: (revisions.revisions_max_age_days > 0)
+                .then_some(revisions.revisions_max_age_days),
+        },
+    );
+    Ok(Service::new(backend, locks, zone)
+        .with_runs(Store::new(history), wrapper)
+        .with_journal(journal))
 }
 
 /// The recorder written into job lines: this binary, by its canonical path. The history

@@ -3,8 +3,10 @@
 use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
+use crate::service::adopt;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
+use crate::service::revisions as rev;
 use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
@@ -78,6 +80,12 @@ methods! {
         "Remove expired entries.",
         "Remove managed entries whose expires_at has passed, for one user or every crontab the \
          caller may see. dry_run lists what would be removed without writing. Destructive.";
+    EntriesAdopt: "entries.adopt", WRITE, adopt::AdoptParams => Entry, Service::entries_adopt,
+        "Make a raw job line a managed entry, where it stands.",
+        "Turn a job line cronrpc does not manage (a raw item of entries.list) into a managed \
+         entry with the same schedule and command, in the same place: pass line exactly as \
+         listed, plus optional name and comment. Returns the entry with its new id. With several \
+         identical lines the first is adopted, so a repeat adopts the next one.";
     CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
         "List the users that have a crontab.",
         "List every user with a crontab that the caller may see, with counts of managed entries \
@@ -92,6 +100,16 @@ methods! {
          Refused as a whole if Debian's crontab would refuse it (errors per line). Pass if_match \
          (the etag from crontab.get) to avoid overwriting someone else's change; dry_run \
          validates and reports which managed entries would be added, kept and removed.";
+    CrontabRevisions: "crontab.revisions", READ, rev::RevisionsParams => rev::RevisionsResult, Service::crontab_revisions,
+        "List the kept revisions of a user's crontab.",
+        "List, newest first, the crontabs cronrpc wrote for a user and the ones they replaced \
+         (including edits made outside cronrpc), with who wrote each and a summary. Pass a \
+         revision number to crontab.restore to go back. limit defaults to 20. Read-only.";
+    CrontabRestore: "crontab.restore", DESTRUCTIVE, rev::RestoreParams => tab::PutResult, Service::crontab_restore,
+        "Put back an earlier revision of a user's crontab.",
+        "Replace a user's whole crontab with a revision from crontab.revisions, validated and \
+         written like crontab.put (and itself recorded as a new revision, so it can be undone). \
+         Destructive: lines added since are gone. Pass if_match to avoid overwriting a change.";
     ScheduleDescribe: "schedule.describe", READ, sys::DescribeParams => sys::DescribeResult, Service::schedule_describe,
         "Explain a cron schedule and list its next runs.",
         "Check a cron schedule the way Debian's cron reads it, describe it in English and list its \

@@ -3,6 +3,8 @@
 
 use super::openrpc::RpcDiscover;
 use super::{errors, for_each_method, params, Method, Visitor};
+use crate::mcp::Session;
+use crate::service::context::{self, Context};
 use crate::service::{Caller, Service};
 use jsonrpsee::{Extensions, RpcModule};
 use std::sync::Arc;
@@ -21,13 +23,27 @@ impl Visitor for Register<'_> {
                 let span = tracing::debug_span!("call", method = M::NAME, uid = caller.uid);
                 let _enter = span.enter();
                 tracing::debug!("handling");
-                M::call(&service, &caller, params).map_err(|e| {
+                let context = Context {
+                    method: M::NAME,
+                    by: author(&caller, &ext),
+                    note: None,
+                };
+                context::scope(context, || M::call(&service, &caller, params)).map_err(|e| {
                     tracing::debug!(code = e.kind.code(), detail = %e.detail, "request failed");
                     errors::to_rpc(&e)
                 })
             })
             .expect("method names are unique");
     }
+}
+
+/// Who a write is recorded as made by: the MCP client when the connection said its name,
+/// else the caller's user.
+fn author(caller: &Caller, ext: &Extensions) -> String {
+    ext.get::<Session>()
+        .and_then(Session::client_name)
+        .or_else(|| caller.name.clone())
+        .unwrap_or_else(|| format!("uid {}", caller.uid))
 }
 
 /// Every method of the contract, over `service`.
@@ -74,6 +90,9 @@ mod tests {
                 "crontab.get",
                 "crontab.list",
                 "crontab.put",
+                "crontab.restore",
+                "crontab.revisions",
+                "entries.adopt",
                 "entries.create",
                 "entries.delete",
                 "entries.get",

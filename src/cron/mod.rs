@@ -11,6 +11,7 @@ pub mod parse;
 pub mod schedule;
 mod transitions;
 pub mod validate;
+pub mod warnings;
 pub mod zone;
 
 #[cfg(test)]

@@ -119,6 +119,16 @@ pub fn decode(written: &str) -> Decoded {
     }
 }
 
+/// The entry a wrapped command records its runs under, e.g. for a job line whose marker was
+/// lost.
+pub fn wrapped_entry(written: &str) -> Option<uuid::Uuid> {
+    let rest = written
+        .strip_prefix(GUARD_HEAD)
+        .and_then(|rest| rest.split_once(GUARD_TAIL))
+        .map_or(written, |(_, rest)| rest);
+    wrapper::unwrap(&unescape(rest)).map(|w| w.entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

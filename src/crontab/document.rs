@@ -45,7 +45,7 @@ fn strip_eol(line: &str) -> &str {
 }
 
 /// Reads a job line that may be commented out as disabled: (enabled, schedule, written command).
-fn job_of(text: &str) -> Option<(bool, &str, &str)> {
+pub(crate) fn job_of(text: &str) -> Option<(bool, &str, &str)> {
     let (enabled, body) = match text.strip_prefix(DISABLED_PREFIX) {
         Some(body) => (false, body),
         None => (true, text),
@@ -162,6 +162,16 @@ impl Crontab {
             let eol = eol_of(&self.lines[at.marker + 1]);
             self.lines[at.marker + 1] = job + if eol.is_empty() { "\n" } else { eol };
         }
+    }
+
+    /// Makes the job line at `line` a managed entry: its marker goes right above it, and the
+    /// line itself is rewritten only when `rewritten` is given.
+    pub fn adopt(&mut self, line: usize, meta: &EntryMeta, rewritten: Option<String>) {
+        if let Some(job) = rewritten {
+            let eol = eol_of(&self.lines[line]);
+            self.lines[line] = job + if eol.is_empty() { "\n" } else { eol };
+        }
+        self.lines.insert(line, marker::render(meta) + "\n");
     }
 
     /// Removes the marker and job line of the entry at `at`.

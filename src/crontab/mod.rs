@@ -3,6 +3,7 @@
 pub mod command;
 pub mod document;
 pub mod marker;
+pub mod warnings;
 pub mod wrapper;
 
 pub use document::{job_line, Crontab, Item, Located};

@@ -4,5 +4,6 @@ pub mod entry;
 pub mod error;
 pub mod time;
 pub mod user;
+pub mod warning;
 
 pub use error::{Error, ErrorKind, Result};

@@ -60,10 +60,10 @@ fn peer(stream: &UnixStream) -> std::io::Result<Caller> {
 }
 
 /// Serves clients until `shutdown` fires; then stops accepting, lets every connection finish
-/// its requests in flight, and removes the socket file.
+/// its requests in flight, and removes the socket file at `path` (none when systemd owns it).
 pub async fn serve(
     listener: UnixListener,
-    path: &Path,
+    path: Option<&Path>,
     methods: Methods,
     limits: Limits,
     max_connections: usize,
@@ -111,6 +111,8 @@ pub async fn serve(
         while connections.try_join_next().is_some() {}
     }
     while connections.join_next().await.is_some() {}
-    let _ = std::fs::remove_file(path);
+    if let Some(path) = path {
+        let _ = std::fs::remove_file(path);
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@ use super::{etag, Caller, Service};
 use crate::cron::validate_crontab;
 use crate::crontab::{Crontab, Item};
 use crate::domain::time::Timestamp;
+use crate::domain::warning::Warning;
 use crate::domain::{Error, ErrorKind, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,8 @@ pub struct GetResult {
     pub content: String,
     /// Changes whenever the content does; pass it as `if_match` to `crontab.put`.
     pub etag: String,
+    /// What in the content likely surprises, by line (empty when nothing does).
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -83,6 +86,8 @@ pub struct PutResult {
     /// false for a dry run.
     pub written: bool,
     pub managed: ManagedDiff,
+    /// What in the new content likely surprises, by line (empty when nothing does).
+    pub warnings: Vec<Warning>,
 }
 
 fn ids(crontab: &Crontab) -> BTreeSet<String> {
@@ -154,6 +159,7 @@ impl Service {
         Ok(GetResult {
             user: user.name,
             etag: etag(&content),
+            warnings: crate::crontab::warnings::for_content(&content),
             content,
         })
     }
@@ -174,6 +180,7 @@ impl Service {
                 etag: etag(&current),
                 written: false,
                 managed,
+                warnings: crate::crontab::warnings::for_content(&p.content),
             });
         }
         let (managed, after) = self.modify(&user, |edit| {
@@ -188,6 +195,7 @@ impl Service {
             etag: etag(&after),
             written: true,
             managed,
+            warnings: crate::crontab::warnings::for_content(&after),
         })
     }
 }

@@ -186,7 +186,7 @@ pub(crate) fn not_found(user: &str, id: Uuid) -> Error {
 }
 
 /// Parses a managed schedule and returns it as it will be written (blanks collapsed).
-fn check_schedule(text: &str) -> Result<String> {
+pub(super) fn check_schedule(text: &str) -> Result<String> {
     Schedule::parse(text).map_err(|e| {
         Error::new(ErrorKind::InvalidSchedule, e.to_string()).with_field("schedule")
     })?;
@@ -222,7 +222,13 @@ fn render_job(
 }
 
 impl Service {
-    fn view(&self, user: &User, entry: &ManagedEntry, now: Timestamp, last: &LastRuns) -> Entry {
+    pub(super) fn view(
+        &self,
+        user: &User,
+        entry: &ManagedEntry,
+        now: Timestamp,
+        last: &LastRuns,
+    ) -> Entry {
         let last_run = last.get(&entry.meta.id.to_string()).cloned();
         entry_view(&user.name, entry, now, self.zone, last_run)
     }
@@ -470,6 +476,6 @@ impl Service {
     }
 }
 
-fn user_syntax(name: &str) -> Result<()> {
+pub(super) fn user_syntax(name: &str) -> Result<()> {
     crate::domain::user::check_name(name)
 }

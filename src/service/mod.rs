@@ -2,15 +2,19 @@
 //! Nothing here knows about JSON-RPC; `crate::api` puts these functions in its method table.
 
 pub mod access;
+pub mod adopt;
+pub mod context;
 pub mod crontab;
 pub mod entries;
 pub mod params;
+pub mod revisions;
 pub mod runs;
 pub mod system;
 pub mod views;
 
 pub use access::Caller;
 
+use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
 use crate::crontab::wrapper::Wrapper;
 use crate::crontab::Crontab;
@@ -25,6 +29,7 @@ pub struct Service {
     backend: Box<dyn Backend>,
     locks: Locks,
     zone: Tz,
+    journal: Option<Journal>,
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
     wrapper: Option<Wrapper>,
@@ -43,9 +48,16 @@ impl Service {
             backend,
             locks,
             zone,
+            journal: None,
             history: Store::new(crate::app::state_dir().join("history")),
             wrapper: None,
         }
+    }
+
+    /// Keeps every write in `journal`, for crontab.revisions and crontab.restore.
+    pub fn with_journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// Where runs are recorded, and the recorder cron's runs go through.
@@ -101,7 +113,9 @@ impl Service {
             ));
         }
         if after != before {
+            let replaced_at = self.backend.modified_at(user);
             self.backend.write(user, &after)?;
+            self.record_revision(user, &before, &after, replaced_at);
         }
         Ok((out, after))
     }

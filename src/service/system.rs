@@ -3,6 +3,7 @@
 use super::{Caller, Service};
 use crate::cron::Schedule;
 use crate::domain::time::Timestamp;
+use crate::domain::warning::Warning;
 use crate::domain::{Error, ErrorKind, Result};
 use chrono_tz::Tz;
 use schemars::JsonSchema;
@@ -59,6 +60,8 @@ pub struct DescribeResult {
     pub schedule_human: String,
     /// Start times in UTC, ascending; empty for @reboot.
     pub next_runs: Vec<Timestamp>,
+    /// What about the schedule likely surprises (empty when nothing does).
+    pub warnings: Vec<Warning>,
 }
 
 impl Service {
@@ -136,6 +139,7 @@ impl Service {
             schedule: p.schedule,
             schedule_human: schedule.describe(),
             next_runs,
+            warnings: crate::cron::warnings::for_schedule(&schedule),
         })
     }
 }

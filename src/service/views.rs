@@ -3,6 +3,7 @@
 use crate::cron::Schedule;
 use crate::domain::entry::ManagedEntry;
 use crate::domain::time::Timestamp;
+use crate::domain::warning::Warning;
 use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,8 @@ pub struct Entry {
     pub last_run: Option<LastRun>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// What about the schedule likely surprises (empty when nothing does).
+    pub warnings: Vec<Warning>,
 }
 
 /// The newest recorded run of an entry.
@@ -89,5 +92,6 @@ pub fn entry_view(
         last_run,
         created_at: meta.created_at,
         updated_at: meta.updated_at,
+        warnings: crate::cron::warnings::for_text(&entry.schedule),
     }
 }

@@ -232,6 +232,7 @@ impl Drop for TempUser {
             .stderr(Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(Path::new("/var/lib/cronrpc/history").join(&self.name));
+        let _ = std::fs::remove_dir_all(Path::new("/var/lib/cronrpc/revisions").join(&self.name));
     }
 }
 

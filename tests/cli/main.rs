@@ -3,17 +3,22 @@
 
 mod harness;
 
+mod adopt;
 mod concurrency;
 mod crash;
 mod crontab;
 mod entries;
 mod hostile;
+mod human_cli;
 mod limits;
 mod mcp;
 mod protocol;
 mod races;
+mod revisions;
 mod runs;
 mod schema;
 mod security;
 mod socket;
 mod system_backend;
+mod systemd;
+mod warnings;

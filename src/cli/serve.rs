@@ -1,56 +1,22 @@
-//! The command line: `cronrpc serve`, `cronrpc schema` and `cronrpc exec`.
+//! `cronrpc serve`: stdio, a Unix socket it binds, or one systemd hands it.
 
 use crate::api;
 use crate::app::{self, BackendOptions};
 use crate::mcp;
 use crate::protocol::{self, socket::SocketOptions, Dispatcher, Limits};
 use crate::service::Caller;
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
+use std::os::fd::{FromRawFd, RawFd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::sync::watch;
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "cronrpc",
-    version,
-    about = "Manage users' crontabs over JSON-RPC 2.0 and MCP"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Serve JSON-RPC (and MCP) on stdin/stdout, or on a Unix socket with --socket.
-    Serve(ServeArgs),
-    /// Write the JSON Schemas and the OpenRPC document generated from the code.
-    Schema {
-        /// Directory to write into.
-        #[arg(long, default_value = "schema")]
-        out: PathBuf,
-    },
-    /// Run a command for a managed entry and record the run in the history store; cron's job
-    /// lines for managed entries call this. Exits as the command does.
-    Exec {
-        /// The entry the run belongs to.
-        #[arg(long)]
-        entry: uuid::Uuid,
-        /// The history directory (one subdirectory per user).
-        #[arg(long, default_value = app::DEFAULT_HISTORY_DIR)]
-        history_dir: PathBuf,
-        /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
-        #[arg(last = true, required = true)]
-        command: String,
-    },
-}
-
 #[derive(Debug, Args)]
-struct ServeArgs {
+pub struct ServeArgs {
     #[command(flatten)]
     backend: BackendOptions,
-    /// Serve on this Unix socket instead of stdin/stdout.
+    /// Serve on this Unix socket instead of stdin/stdout. Under systemd socket activation
+    /// (LISTEN_FDS=1) the inherited socket is served instead and this path is left alone.
     #[arg(long, env = "CRONRPC_SOCKET")]
     socket: Option<PathBuf>,
     /// Permission bits of the socket file, in octal. Any local user may connect by default;
@@ -75,41 +41,57 @@ fn parse_mode(text: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("{text:?} is not an octal mode like 0660"))
 }
 
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
-    match cli.command {
-        Command::Schema { out } => match api::schema_files::write(&out) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("cronrpc: writing schemas to {}: {e}", out.display());
-                ExitCode::FAILURE
-            }
-        },
-        Command::Serve(args) => serve(args),
-        Command::Exec {
-            entry,
-            history_dir,
-            command,
-        } => crate::runs::exec::main(crate::runs::exec::Args {
-            entry,
-            history_dir,
-            command,
-        }),
+/// sd_listen_fds(3): the first passed descriptor.
+const SD_LISTEN_FDS_START: RawFd = 3;
+
+/// The listening socket systemd passed, if it passed exactly one to this process.
+///
+/// `LISTEN_PID` guards against a variable inherited by a process it was not meant for; when it
+/// is absent the descriptor is taken anyway, so a plain wrapper (or a test) that cannot know
+/// the pid in advance can pass one too. The variables are removed either way, so that
+/// commands cronrpc starts never see them.
+fn activated_listener() -> std::io::Result<Option<std::os::unix::net::UnixListener>> {
+    let fds = std::env::var("LISTEN_FDS").ok();
+    let pid = std::env::var("LISTEN_PID").ok();
+    std::env::remove_var("LISTEN_FDS");
+    std::env::remove_var("LISTEN_PID");
+    std::env::remove_var("LISTEN_FDNAMES");
+    let Some(fds) = fds else {
+        return Ok(None);
+    };
+    if pid.is_some_and(|pid| pid.trim() != std::process::id().to_string()) {
+        return Ok(None);
+    }
+    match fds.trim() {
+        "0" => Ok(None),
+        "1" => {
+            // Ours now: close it in anything cronrpc starts.
+            nix::fcntl::fcntl(
+                unsafe { std::os::fd::BorrowedFd::borrow_raw(SD_LISTEN_FDS_START) },
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+            )?;
+            // SAFETY: systemd hands fd 3 to this process (LISTEN_FDS/LISTEN_PID) and nothing
+            // else in cronrpc uses it.
+            let listener =
+                unsafe { std::os::unix::net::UnixListener::from_raw_fd(SD_LISTEN_FDS_START) };
+            listener.set_nonblocking(true)?;
+            Ok(Some(listener))
+        }
+        n => Err(std::io::Error::other(format!(
+            "LISTEN_FDS={n}: cronrpc serves one socket; give the .socket unit one ListenStream"
+        ))),
     }
 }
 
-/// Logs go to stderr: in stdio mode stdout carries only the protocol.
-fn init_logging() {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
-fn serve(args: ServeArgs) -> ExitCode {
+pub fn run(args: ServeArgs) -> ExitCode {
+    // Before any thread starts: the environment is changed here.
+    let activated = match activated_listener() {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("cronrpc: socket activation: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let service = match app::build_service(&args.backend) {
         Ok(service) => service,
         Err(e) => {
@@ -137,6 +119,20 @@ fn serve(args: ServeArgs) -> ExitCode {
             max_message: args.max_message_bytes,
             ..Limits::default()
         };
+        if let Some(listener) = activated {
+            let listener = tokio::net::UnixListener::from_std(listener)?;
+            tracing::info!("serving the socket systemd passed");
+            // systemd owns the socket file: it stays when cronrpc exits.
+            return protocol::socket::serve(
+                listener,
+                None,
+                module.into(),
+                limits,
+                args.max_connections,
+                stop_rx,
+            )
+            .await;
+        }
         match args.socket {
             Some(path) => {
                 let options = SocketOptions {
@@ -149,7 +145,7 @@ fn serve(args: ServeArgs) -> ExitCode {
                 tracing::info!(socket = %path.display(), "serving");
                 protocol::socket::serve(
                     listener,
-                    &path,
+                    Some(&path),
                     module.into(),
                     limits,
                     options.max_connections,

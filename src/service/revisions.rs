@@ -1,0 +1,265 @@
+//! crontab.revisions and crontab.restore, and the journal entry every write leaves.
+
+use super::context;
+use super::crontab::{PutParams, PutResult};
+use super::{etag, Caller, Service};
+use crate::backend::journal::{Journal, Record, Revision};
+use crate::crontab::Crontab;
+use crate::domain::time::Timestamp;
+use crate::domain::user::User;
+use crate::domain::{Error, ErrorKind, Result};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const MAX_REVISIONS_LIMIT: i64 = 1000;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionsParams {
+    pub user: String,
+    /// How many revisions, newest first, 1 to 1000.
+    #[serde(default = "default_limit")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: i64,
+}
+
+fn default_limit() -> i64 {
+    20
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionsResult {
+    /// Newest first.
+    pub revisions: Vec<Revision>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreParams {
+    pub user: String,
+    /// A revision number from crontab.revisions.
+    pub revision: u64,
+    /// Write only if the crontab's current etag is this one (else CONFLICT).
+    #[serde(default)]
+    pub if_match: Option<String>,
+}
+
+fn journal_error(e: std::io::Error) -> Error {
+    Error::backend(format!("revision journal: {e}"))
+}
+
+impl Service {
+    fn journal(&self) -> Result<&Journal> {
+        self.journal.as_ref().ok_or_else(|| {
+            Error::backend("the revision journal is off (no state directory configured)")
+        })
+    }
+
+    pub fn crontab_revisions(
+        &self,
+        caller: &Caller,
+        p: RevisionsParams,
+    ) -> Result<RevisionsResult> {
+        if !(1..=MAX_REVISIONS_LIMIT).contains(&p.limit) {
+            return Err(Error::new(
+                ErrorKind::InvalidPagination,
+                format!(
+                    "limit must be between 1 and {MAX_REVISIONS_LIMIT}, got {}",
+                    p.limit
+                ),
+            )
+            .with_field("limit"));
+        }
+        let user = self.user(caller, &p.user)?;
+        let mut revisions = self.journal()?.list(&user.name).map_err(journal_error)?;
+        revisions.reverse();
+        revisions.truncate(p.limit as usize);
+        Ok(RevisionsResult { revisions })
+    }
+
+    /// Writes a kept revision's content back through `crontab.put`, so it is validated,
+    /// diffed and journaled like any put.
+    pub fn crontab_restore(&self, caller: &Caller, p: RestoreParams) -> Result<PutResult> {
+        let user = self.user(caller, &p.user)?;
+        let content = self
+            .journal()?
+            .content(&user.name, p.revision)
+            .map_err(journal_error)?
+            .ok_or_else(|| {
+                Error::invalid_params(
+                    Some("revision".into()),
+                    format!(
+                        "{} has no revision {}; crontab.revisions lists the kept ones",
+                        user.name, p.revision
+                    ),
+                )
+            })?;
+        context::set_note(format!("to revision {}", p.revision));
+        self.crontab_put(
+            caller,
+            PutParams {
+                user: p.user,
+                content,
+                if_match: p.if_match,
+                dry_run: false,
+            },
+        )
+    }
+
+    /// Records a write in the journal: the replaced content first when the journal does not
+    /// already end with it (a first write, or an edit made outside cronrpc), then the new one.
+    /// The crontab is already written, so a journal failure is logged, not returned: the
+    /// request succeeded.
+    pub(super) fn record_revision(
+        &self,
+        user: &User,
+        before: &str,
+        after: &str,
+        replaced_at: Option<Timestamp>,
+    ) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let now = Timestamp::now();
+        let context = context::current().unwrap_or_else(|| context::Context {
+            method: "write",
+            by: process_user(),
+            note: None,
+        });
+        let result = journal.list(&user.name).and_then(|index| {
+            let mut records = Vec::new();
+            let before_etag = etag(before);
+            if index.last().map(|r| &r.etag) != Some(&before_etag) {
+                let summary = if before.is_empty() && index.is_empty() {
+                    "no crontab before cronrpc's first write"
+                } else {
+                    "found in place: written outside cronrpc"
+                };
+                records.push(Record {
+                    content: before,
+                    etag: before_etag,
+                    written_at: replaced_at.unwrap_or(now),
+                    by: "external".into(),
+                    summary: summary.into(),
+                });
+            }
+            records.push(Record {
+                content: after,
+                etag: etag(after),
+                written_at: now,
+                by: context.by.clone(),
+                summary: summarize(&context, before, after),
+            });
+            journal.append(&user.name, records, now)
+        });
+        if let Err(e) = result {
+            tracing::warn!(user = %user.name, error = %e, "recording the revision failed");
+        }
+    }
+}
+
+/// The stdio caller: the user cronrpc runs as.
+fn process_user() -> String {
+    let caller = Caller::current();
+    caller.name.unwrap_or_else(|| format!("uid {}", caller.uid))
+}
+
+/// "entries.create 1b2c3d4e: +1 managed, +2 lines", "crontab.put: +2 -1 lines".
+pub fn summarize(context: &context::Context, before: &str, after: &str) -> String {
+    let entries = |content: &str| -> HashMap<uuid::Uuid, _> {
+        Crontab::parse(content)
+            .entries()
+            .map(|l| (l.entry.meta.id, l.entry))
+            .collect()
+    };
+    let (old, new) = (entries(before), entries(after));
+    let added: Vec<_> = new.keys().filter(|id| !old.contains_key(id)).collect();
+    let removed: Vec<_> = old.keys().filter(|id| !new.contains_key(id)).collect();
+    let changed: Vec<_> = new
+        .iter()
+        .filter(|(id, e)| old.get(id).is_some_and(|o| o != *e))
+        .map(|(id, _)| id)
+        .collect();
+    let (plus, minus) = line_diff(before, after);
+    let mut parts = Vec::new();
+    for (n, label) in [
+        (added.len(), "+{} managed"),
+        (removed.len(), "-{} managed"),
+        (changed.len(), "~{} managed"),
+    ] {
+        if n > 0 {
+            parts.push(label.replace("{}", &n.to_string()));
+        }
+    }
+    let lines = match (plus, minus) {
+        (0, 0) => String::new(),
+        (p, 0) => format!("+{p} lines"),
+        (0, m) => format!("-{m} lines"),
+        (p, m) => format!("+{p} -{m} lines"),
+    };
+    if !lines.is_empty() {
+        parts.push(lines);
+    }
+    let mut head = context.method.to_owned();
+    let touched: Vec<_> = added.iter().chain(&removed).chain(&changed).collect();
+    if let [only] = touched.as_slice() {
+        head.push(' ');
+        head.push_str(&only.to_string()[..8]);
+    }
+    if let Some(note) = &context.note {
+        head.push(' ');
+        head.push_str(note);
+    }
+    format!("{head}: {}", parts.join(", "))
+}
+
+/// Lines added and removed, as multisets: order changes are not counted.
+fn line_diff(before: &str, after: &str) -> (usize, usize) {
+    let mut counts: HashMap<&str, isize> = HashMap::new();
+    for line in before.lines() {
+        *counts.entry(line).or_default() -= 1;
+    }
+    for line in after.lines() {
+        *counts.entry(line).or_default() += 1;
+    }
+    let plus = counts
+        .values()
+        .filter(|c| **c > 0)
+        .map(|c| *c as usize)
+        .sum();
+    let minus = counts
+        .values()
+        .filter(|c| **c < 0)
+        .map(|c| (-*c) as usize)
+        .sum();
+    (plus, minus)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(method: &'static str) -> context::Context {
+        context::Context {
+            method,
+            by: "root".into(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn summaries_name_the_entry_and_count_lines() {
+        let marker = "# cronrpc:v1 {\"id\":\"1b2c3d4e-0000-4000-8000-000000000000\",\"created_at\":\"2024-11-01T10:30:00Z\",\"updated_at\":\"2024-11-01T10:30:00Z\"}";
+        let with = format!("# keep\n{marker}\n@daily x\n");
+        assert_eq!(
+            summarize(&ctx("entries.create"), "# keep\n", &with),
+            "entries.create 1b2c3d4e: +1 managed, +2 lines"
+        );
+        assert_eq!(
+            summarize(&ctx("crontab.put"), "a\nb\n", "a\nc\nd\n"),
+            "crontab.put: +2 -1 lines"
+        );
+    }
+}
