@@ -4,7 +4,6 @@
 use super::openrpc::RpcDiscover;
 use super::{errors, for_each_method, params, Method, Visitor};
 use crate::mcp::Session;
-use crate::service::context::{self, Context};
 use crate::service::{Caller, Service};
 use jsonrpsee::{Extensions, RpcModule};
 use std::sync::Arc;
@@ -17,33 +16,20 @@ impl Visitor for Register<'_> {
             .register_blocking_method(M::NAME, |raw, service: Arc<Service>, ext: Extensions| {
                 // The transport puts the caller in the connection's extensions; without one
                 // (in-process use) the caller is the user cronrpc runs as.
-                let caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+                let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+                caller.client = ext.get::<Session>().and_then(Session::client_name);
                 let params =
                     params::parse::<M::Params>(raw.as_str()).map_err(|e| errors::to_rpc(&e))?;
                 let span = tracing::debug_span!("call", method = M::NAME, uid = caller.uid);
                 let _enter = span.enter();
                 tracing::debug!("handling");
-                let context = Context {
-                    method: M::NAME,
-                    by: author(&caller, &ext),
-                    note: None,
-                };
-                context::scope(context, || M::call(&service, &caller, params)).map_err(|e| {
+                M::call(&service, &caller, params).map_err(|e| {
                     tracing::debug!(code = e.kind.code(), detail = %e.detail, "request failed");
                     errors::to_rpc(&e)
                 })
             })
             .expect("method names are unique");
     }
-}
-
-/// Who a write is recorded as made by: the MCP client when the connection said its name,
-/// else the caller's user.
-fn author(caller: &Caller, ext: &Extensions) -> String {
-    ext.get::<Session>()
-        .and_then(Session::client_name)
-        .or_else(|| caller.name.clone())
-        .unwrap_or_else(|| format!("uid {}", caller.uid))
 }
 
 /// Every method of the contract, over `service`.
@@ -148,6 +134,7 @@ mod tests {
         methods.extensions_mut().insert(Caller {
             uid: 65534,
             name: Some("nobody".into()),
+            client: None,
         });
         let request = r#"{"jsonrpc":"2.0","id":1,"method":"crontab.get","params":{"user":"root"}}"#;
         let (response, _) = methods.raw_json_request(request, 1).await.unwrap();

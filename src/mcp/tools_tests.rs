@@ -185,6 +185,7 @@ async fn a_call_runs_as_the_connections_caller() {
     let alice = Caller {
         uid: 4242,
         name: Some("alice".into()),
+        client: None,
     };
     let methods = connection_of(dir.path(), alice);
     let response = tools_call(

@@ -8,6 +8,8 @@ pub struct Caller {
     pub uid: u32,
     /// The caller's user name, when the user database knows the uid.
     pub name: Option<String>,
+    /// The MCP client's name, when the connection's `initialize` gave one.
+    pub client: Option<String>,
 }
 
 impl Caller {
@@ -16,7 +18,19 @@ impl Caller {
             .ok()
             .flatten()
             .map(|u| u.name);
-        Caller { uid, name }
+        Caller {
+            uid,
+            name,
+            client: None,
+        }
+    }
+
+    /// Who a write is recorded as made by: the MCP client when it said its name, else the user.
+    pub fn author(&self) -> String {
+        self.client
+            .clone()
+            .or_else(|| self.name.clone())
+            .unwrap_or_else(|| format!("uid {}", self.uid))
     }
 
     /// The user this process runs as.
@@ -58,20 +72,26 @@ mod tests {
         let alice = Caller {
             uid: 1000,
             name: Some("alice".into()),
+            client: None,
         };
         assert!(alice.check("alice").is_ok());
         assert_eq!(alice.check("root").unwrap_err().kind, ErrorKind::Forbidden);
-        assert!(Caller {
+        let root = Caller {
             uid: 0,
-            name: Some("root".into())
-        }
-        .check("alice")
-        .is_ok());
-        assert!(Caller {
+            ..alice.clone()
+        };
+        assert!(root.check("alice").is_ok());
+        let unknown = Caller {
             uid: 4242,
-            name: None
-        }
-        .check("alice")
-        .is_err());
+            name: None,
+            client: None,
+        };
+        assert!(unknown.check("alice").is_err());
+        assert_eq!(unknown.author(), "uid 4242");
+        let agent = Caller {
+            client: Some("claude-code".into()),
+            ..alice
+        };
+        assert_eq!(agent.author(), "claude-code");
     }
 }

@@ -11,7 +11,7 @@
 
 use super::entries::{check_schedule, user_syntax};
 use super::views::Entry;
-use super::{Caller, Service};
+use super::{Action, Caller, Service};
 use crate::cron::line::{classify, LineKind};
 use crate::crontab::warnings::has_unescaped_percent;
 use crate::crontab::{command, job_line, Item};
@@ -103,7 +103,7 @@ impl Service {
             created_at: now,
             updated_at: now,
         };
-        let (meta, _) = self.modify(&user, |edit| {
+        let (meta, _) = self.modify(caller, &user, Action::of("entries.adopt"), |edit| {
             let line = edit
                 .crontab
                 .items()

@@ -1,6 +1,6 @@
 //! Raw crontabs: list, get, put.
 
-use super::{etag, Caller, Service};
+use super::{etag, Action, Caller, Service};
 use crate::cron::validate_crontab;
 use crate::crontab::{Crontab, Item};
 use crate::domain::time::Timestamp;
@@ -165,6 +165,11 @@ impl Service {
     }
 
     pub fn crontab_put(&self, caller: &Caller, p: PutParams) -> Result<PutResult> {
+        self.put(caller, p, Action::of("crontab.put"))
+    }
+
+    /// `crontab.put`, and `crontab.restore` which writes a revision back the same way.
+    pub(super) fn put(&self, caller: &Caller, p: PutParams, action: Action) -> Result<PutResult> {
         crate::domain::user::check_name(&p.user)?;
         check_if_match(p.if_match.as_deref())?;
         validate_crontab(&p.content).map_err(Error::invalid_crontab)?;
@@ -183,7 +188,7 @@ impl Service {
                 warnings: crate::crontab::warnings::for_content(&p.content),
             });
         }
-        let (managed, after) = self.modify(&user, |edit| {
+        let (managed, after) = self.modify(caller, &user, action, |edit| {
             check_etag(p.if_match.as_deref(), &edit.etag_before)?;
             let old = std::mem::replace(&mut edit.crontab, Crontab::parse(&p.content));
             let mut swept = edit.crontab.clone();

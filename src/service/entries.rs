@@ -2,7 +2,7 @@
 
 use super::params::{default_true, nullable, present};
 use super::views::{entry_view, Entry};
-use super::{Caller, Edit, Service};
+use super::{Action, Caller, Edit, Service};
 use crate::cron::Schedule;
 use crate::crontab::wrapper::Wrapper;
 use crate::crontab::{command, job_line, Crontab, Item, Located};
@@ -337,7 +337,7 @@ impl Service {
             schedule,
             command: p.command,
         };
-        self.modify(&user, |edit| {
+        self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&meta, job);
             Ok(())
         })?;
@@ -365,52 +365,57 @@ impl Service {
             None => None,
         };
         let user = self.user(caller, &p.user)?;
-        let (entry, _) = self.modify(&user, |edit: &mut Edit| {
-            let at: Located = edit
-                .crontab
-                .find(id)
-                .ok_or_else(|| not_found(&user.name, id))?;
-            let mut entry = at.entry.clone();
-            // A line whose recorder path is not this binary's (it moved) is rewritten too.
-            let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
-            let job_changes = schedule.is_some()
-                || p.command.is_some()
-                || p.enabled.is_some()
-                || expires_at.is_some()
-                || stale_recorder;
-            if let Some(s) = schedule {
-                entry.schedule = s;
-            }
-            if let Some(c) = p.command {
-                entry.command = c;
-            }
-            if let Some(e) = p.enabled {
-                entry.enabled = e;
-            }
-            if let Some(e) = expires_at {
-                entry.meta.expires_at = e;
-            }
-            if let Some(n) = p.name {
-                entry.meta.name = n;
-            }
-            if let Some(c) = p.comment {
-                entry.meta.comment = c;
-            }
-            entry.meta.updated_at = edit.now;
-            let job = if job_changes {
-                Some(render_job(
-                    entry.enabled,
-                    &entry.schedule,
-                    &entry.command,
-                    entry.meta.expires_at,
-                    self.wrapper.as_ref().map(|w| (w, id)),
-                )?)
-            } else {
-                None
-            };
-            edit.crontab.replace(&at, &entry.meta, job);
-            Ok(entry)
-        })?;
+        let (entry, _) = self.modify(
+            caller,
+            &user,
+            Action::of("entries.update"),
+            |edit: &mut Edit| {
+                let at: Located = edit
+                    .crontab
+                    .find(id)
+                    .ok_or_else(|| not_found(&user.name, id))?;
+                let mut entry = at.entry.clone();
+                // A line whose recorder path is not this binary's (it moved) is rewritten too.
+                let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
+                let job_changes = schedule.is_some()
+                    || p.command.is_some()
+                    || p.enabled.is_some()
+                    || expires_at.is_some()
+                    || stale_recorder;
+                if let Some(s) = schedule {
+                    entry.schedule = s;
+                }
+                if let Some(c) = p.command {
+                    entry.command = c;
+                }
+                if let Some(e) = p.enabled {
+                    entry.enabled = e;
+                }
+                if let Some(e) = expires_at {
+                    entry.meta.expires_at = e;
+                }
+                if let Some(n) = p.name {
+                    entry.meta.name = n;
+                }
+                if let Some(c) = p.comment {
+                    entry.meta.comment = c;
+                }
+                entry.meta.updated_at = edit.now;
+                let job = if job_changes {
+                    Some(render_job(
+                        entry.enabled,
+                        &entry.schedule,
+                        &entry.command,
+                        entry.meta.expires_at,
+                        self.wrapper.as_ref().map(|w| (w, id)),
+                    )?)
+                } else {
+                    None
+                };
+                edit.crontab.replace(&at, &entry.meta, job);
+                Ok(entry)
+            },
+        )?;
         self.prepare_history(&user);
         let last = self.last_runs(&user.name);
         Ok(self.view(&user, &entry, now, &last))
@@ -420,7 +425,7 @@ impl Service {
         user_syntax(&p.user)?;
         let id = parse_id(&p.id)?;
         let user = self.user(caller, &p.user)?;
-        self.modify(&user, |edit| {
+        self.modify(caller, &user, Action::of("entries.delete"), |edit| {
             let at = edit
                 .crontab
                 .find(id)
@@ -446,7 +451,7 @@ impl Service {
                     .filter(|m| m.is_expired(now))
                     .collect()
             } else {
-                self.modify(&user, |edit| {
+                self.modify(caller, &user, Action::of("entries.sweep"), |edit| {
                     Ok(edit.crontab.clone().remove_expired(edit.now))
                 })?
                 .0

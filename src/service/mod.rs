@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod adopt;
-pub mod context;
 pub mod crontab;
 pub mod entries;
 pub mod params;
@@ -90,7 +89,9 @@ impl Service {
     /// swept from every write; nothing is written when `change` fails or changes nothing.
     fn modify<T>(
         &self,
+        caller: &Caller,
         user: &User,
+        action: Action,
         change: impl FnOnce(&mut Edit) -> Result<T>,
     ) -> Result<(T, String)> {
         let _guard = self.locks.lock(&user.name)?;
@@ -115,9 +116,23 @@ impl Service {
         if after != before {
             let replaced_at = self.backend.modified_at(user);
             self.backend.write(user, &after)?;
-            self.record_revision(user, &before, &after, replaced_at);
+            self.record_revision(caller, &action, user, &before, &after, replaced_at);
         }
         Ok((out, after))
+    }
+}
+
+/// What a write is, for the revision journal's summary: the method, and anything the diff
+/// cannot show (e.g. "to revision 2").
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub method: &'static str,
+    pub note: Option<String>,
+}
+
+impl Action {
+    pub fn of(method: &'static str) -> Self {
+        Action { method, note: None }
     }
 }
 

@@ -1,8 +1,7 @@
 //! crontab.revisions and crontab.restore, and the journal entry every write leaves.
 
-use super::context;
 use super::crontab::{PutParams, PutResult};
-use super::{etag, Caller, Service};
+use super::{etag, Action, Caller, Service};
 use crate::backend::journal::{Journal, Record, Revision};
 use crate::crontab::Crontab;
 use crate::domain::time::Timestamp;
@@ -96,16 +95,17 @@ impl Service {
                     ),
                 )
             })?;
-        context::set_note(format!("to revision {}", p.revision));
-        self.crontab_put(
-            caller,
-            PutParams {
-                user: p.user,
-                content,
-                if_match: p.if_match,
-                dry_run: false,
-            },
-        )
+        let action = Action {
+            method: "crontab.restore",
+            note: Some(format!("to revision {}", p.revision)),
+        };
+        let params = PutParams {
+            user: p.user,
+            content,
+            if_match: p.if_match,
+            dry_run: false,
+        };
+        self.put(caller, params, action)
     }
 
     /// Records a write in the journal: the replaced content first when the journal does not
@@ -114,6 +114,8 @@ impl Service {
     /// request succeeded.
     pub(super) fn record_revision(
         &self,
+        caller: &Caller,
+        action: &Action,
         user: &User,
         before: &str,
         after: &str,
@@ -123,11 +125,6 @@ impl Service {
             return;
         };
         let now = Timestamp::now();
-        let context = context::current().unwrap_or_else(|| context::Context {
-            method: "write",
-            by: process_user(),
-            note: None,
-        });
         let result = journal.list(&user.name).and_then(|index| {
             let mut records = Vec::new();
             let before_etag = etag(before);
@@ -149,8 +146,8 @@ impl Service {
                 content: after,
                 etag: etag(after),
                 written_at: now,
-                by: context.by.clone(),
-                summary: summarize(&context, before, after),
+                by: caller.author(),
+                summary: summarize(action, before, after),
             });
             journal.append(&user.name, records, now)
         });
@@ -160,14 +157,8 @@ impl Service {
     }
 }
 
-/// The stdio caller: the user cronrpc runs as.
-fn process_user() -> String {
-    let caller = Caller::current();
-    caller.name.unwrap_or_else(|| format!("uid {}", caller.uid))
-}
-
 /// "entries.create 1b2c3d4e: +1 managed, +2 lines", "crontab.put: +2 -1 lines".
-pub fn summarize(context: &context::Context, before: &str, after: &str) -> String {
+pub fn summarize(action: &Action, before: &str, after: &str) -> String {
     let entries = |content: &str| -> HashMap<uuid::Uuid, _> {
         Crontab::parse(content)
             .entries()
@@ -202,13 +193,13 @@ pub fn summarize(context: &context::Context, before: &str, after: &str) -> Strin
     if !lines.is_empty() {
         parts.push(lines);
     }
-    let mut head = context.method.to_owned();
+    let mut head = action.method.to_owned();
     let touched: Vec<_> = added.iter().chain(&removed).chain(&changed).collect();
     if let [only] = touched.as_slice() {
         head.push(' ');
         head.push_str(&only.to_string()[..8]);
     }
-    if let Some(note) = &context.note {
+    if let Some(note) = &action.note {
         head.push(' ');
         head.push_str(note);
     }
@@ -241,24 +232,16 @@ fn line_diff(before: &str, after: &str) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    fn ctx(method: &'static str) -> context::Context {
-        context::Context {
-            method,
-            by: "root".into(),
-            note: None,
-        }
-    }
-
     #[test]
     fn summaries_name_the_entry_and_count_lines() {
         let marker = "# cronrpc:v1 {\"id\":\"1b2c3d4e-0000-4000-8000-000000000000\",\"created_at\":\"2024-11-01T10:30:00Z\",\"updated_at\":\"2024-11-01T10:30:00Z\"}";
         let with = format!("# keep\n{marker}\n@daily x\n");
         assert_eq!(
-            summarize(&ctx("entries.create"), "# keep\n", &with),
+            summarize(&Action::of("entries.create"), "# keep\n", &with),
             "entries.create 1b2c3d4e: +1 managed, +2 lines"
         );
         assert_eq!(
-            summarize(&ctx("crontab.put"), "a\nb\n", "a\nc\nd\n"),
+            summarize(&Action::of("crontab.put"), "a\nb\n", "a\nc\nd\n"),
             "crontab.put: +2 -1 lines"
         );
     }
