@@ -163,6 +163,18 @@ pub fn assert_error_shape(error: &Value) {
     assert!(error["data"]["detail"].is_string(), "{error}");
 }
 
+/// A copy of the binary that every user can execute, for tests that run it as another user (or
+/// let cron run it): the build directory may not be reachable for them (a checkout under /root).
+/// The copy lives as long as the returned directory.
+pub fn shared_bin() -> (tempfile::TempDir, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("cronrpc");
+    std::fs::copy(BIN, &bin).unwrap();
+    (dir, bin)
+}
+
 pub fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }

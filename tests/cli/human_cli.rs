@@ -265,8 +265,9 @@ fn connect_goes_through_a_running_server_as_the_peer() {
     // As nobody: root's crontab is forbidden (6), its own works and is recorded as by nobody.
     use std::os::unix::process::CommandExt;
     let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
+    let (_bin_dir, bin) = crate::harness::shared_bin();
     let as_nobody = |args: &[&str]| {
-        Command::new(BIN)
+        Command::new(&bin)
             .args(args)
             .args(["--connect", socket])
             .uid(nobody.uid.as_raw())

@@ -1,9 +1,8 @@
 //! entries.run, entries.history and last_run, driving the real binary; and, as root, the real
 //! cron daemon running a managed entry through `cronrpc exec`.
 
-use crate::harness::{is_root, Server, TempUser, BIN};
+use crate::harness::{is_root, shared_bin, Server, TempUser, BIN};
 use serde_json::{json, Value};
-use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -340,12 +339,8 @@ impl Drop for CronDaemon {
 fn cron_runs_are_recorded() {
     assert!(is_root(), "the cron end-to-end test must run as root");
     let user = TempUser::new();
-    // cron runs the recorder as the user, who may not be able to reach the build directory
-    // (a checkout under /root, say): serve from a copy anyone can execute.
-    let bin_dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(bin_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = bin_dir.path().join("cronrpc");
-    std::fs::copy(BIN, &bin).unwrap();
+    // cron runs the recorder as the user: serve from a copy the user can execute.
+    let (_bin_dir, bin) = shared_bin();
     let mut server = Server::from_binary(&bin, &["--backend", "system"]);
     let entry = server.call(
         "entries.create",

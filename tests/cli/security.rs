@@ -311,7 +311,8 @@ fn stdio_as_nobody(args: &[&str], lines: &[String]) -> Vec<Value> {
         "this test switches to nobody and must run as root"
     );
     let user = nobody();
-    let mut child = Command::new(BIN)
+    let (_bin_dir, bin) = crate::harness::shared_bin();
+    let mut child = Command::new(&bin)
         .arg("serve")
         .args(args)
         .env("RUST_LOG", "warn")
