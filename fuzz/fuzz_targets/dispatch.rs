@@ -17,14 +17,12 @@ fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let options = cronrpc::app::BackendOptions {
-            backend: Some(cronrpc::app::BackendChoice::Spool),
-            spool_dir: Some(dir.path().join("spool")),
-            lock_dir: None,
-            cron_spool: dir.path().join("cron"),
-            timezone: Some("UTC".into()),
-        };
-        let service = cronrpc::app::build_service(&options).unwrap();
+        let spool = dir.path().join("spool");
+        let service = cronrpc::service::Service::new(
+            Box::new(cronrpc::backend::SpoolBackend::new(&spool)),
+            cronrpc::backend::Locks::new(spool.join(".locks")),
+            chrono_tz::UTC,
+        );
         let mut module = cronrpc::api::rpc_module::build(service);
         cronrpc::mcp::register(&mut module);
         let runtime = tokio::runtime::Builder::new_current_thread()
