@@ -2,9 +2,12 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cronrpc");
 
@@ -167,11 +170,15 @@ pub fn assert_error_shape(error: &Value) {
 /// let cron run it): the build directory may not be reachable for them (a checkout under /root).
 /// The copy lives as long as the returned directory.
 pub fn shared_bin() -> (tempfile::TempDir, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let bin = dir.path().join("cronrpc");
-    std::fs::copy(BIN, &bin).unwrap();
+    // Never open the copy for writing in this process: a child forked meanwhile by another
+    // test would inherit the descriptor, and exec of the copy would fail with "text file busy".
+    if std::fs::hard_link(BIN, &bin).is_err() {
+        let status = Command::new("cp").arg(BIN).arg(&bin).status().unwrap();
+        assert!(status.success(), "copying the binary");
+    }
     (dir, bin)
 }
 
@@ -250,3 +257,76 @@ impl Drop for TempUser {
 
 /// A crontab with every kind of line a user might have, to check it survives byte for byte.
 pub const MIXED_CRONTAB: &str = "# my jobs\nMAILTO=\"ops@example.com\"\nSHELL=/bin/bash\n\n*/15 * * * * /usr/local/bin/health  # raw job\n   # indented comment\n@reboot /usr/bin/startup\nPATH=/usr/bin:/bin\n30 4 * * 1-5 echo \"100\\% done\" > /dev/null 2>&1\n\n";
+
+/// A spool-backed `cronrpc serve --socket` in a directory other users can reach.
+pub struct SocketServer {
+    pub child: Child,
+    pub path: PathBuf,
+    pub spool: PathBuf,
+    pub dir: tempfile::TempDir,
+}
+
+impl SocketServer {
+    /// A spool-backed socket server run as root, with `extra` arguments.
+    pub fn start(extra: &[&str]) -> SocketServer {
+        let dir = tempfile::tempdir().unwrap();
+        // Other users must be able to reach the socket inside it.
+        std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o755)).unwrap();
+        let path = dir.path().join("cronrpc.sock");
+        let spool = dir.path().join("spool");
+        let child = Command::new(BIN)
+            .args(["serve", "--backend", "spool", "--spool-dir"])
+            .arg(&spool)
+            .arg("--socket")
+            .arg(&path)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .unwrap();
+        wait_for_socket(&path);
+        SocketServer {
+            child,
+            path,
+            spool,
+            dir,
+        }
+    }
+
+    /// Sends each line on one connection and reads one answer per line.
+    pub fn ask(&self, lines: &[String]) -> Vec<Value> {
+        ask(&self.path, lines)
+    }
+}
+
+impl Drop for SocketServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_for_socket(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(path).is_err() {
+        assert!(Instant::now() < deadline, "the socket never came up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub fn ask(path: &Path, lines: &[String]) -> Vec<Value> {
+    let mut stream = UnixStream::connect(path).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    lines
+        .iter()
+        .map(|line| {
+            writeln!(stream, "{line}").unwrap();
+            let mut answer = String::new();
+            reader.read_line(&mut answer).unwrap();
+            serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"))
+        })
+        .collect()
+}
+
+pub fn rpc(id: u64, method: &str, params: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}

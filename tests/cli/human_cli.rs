@@ -1,13 +1,11 @@
 //! The human CLI: the same methods from the shell, in-process or through a server, with
 //! tables, --json, and an exit status per class of error.
 
-use crate::harness::{is_root, BIN};
+use crate::harness::{is_root, SocketServer, BIN};
 use serde_json::Value;
 use std::io::Write;
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
 /// `cronrpc ARGS` on a spool directory.
 fn cli(spool: &Path, args: &[&str]) -> Output {
@@ -194,52 +192,10 @@ fn each_class_of_error_has_its_exit_status() {
     assert_eq!(error["data"]["code"], "ENTRY_NOT_FOUND");
 }
 
-struct SocketServer {
-    child: Child,
-    path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl SocketServer {
-    fn start() -> SocketServer {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::set_permissions(
-            dir.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
-        let path = dir.path().join("cronrpc.sock");
-        let child = Command::new(BIN)
-            .args(["serve", "--backend", "spool", "--spool-dir"])
-            .arg(dir.path().join("spool"))
-            .arg("--socket")
-            .arg(&path)
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while UnixStream::connect(&path).is_err() {
-            assert!(Instant::now() < deadline, "the socket never came up");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        SocketServer {
-            child,
-            path,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for SocketServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn connect_goes_through_a_running_server_as_the_peer() {
     assert!(is_root(), "this test switches to the nobody user");
-    let server = SocketServer::start();
+    let server = SocketServer::start(&[]);
     let socket = server.path.to_str().unwrap();
     let unused = tempfile::tempdir().unwrap();
     let created = json(cli(

@@ -1,7 +1,7 @@
 //! Every limit answers with a clear error, writes nothing, and the connection goes on.
 
 use crate::harness::Server;
-use crate::security::{rpc, SocketServer};
+use crate::harness::{rpc, SocketServer};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;

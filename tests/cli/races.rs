@@ -1,8 +1,8 @@
 //! Races the lock must win: hand edits through `crontab` while cronrpc writes, and
 //! `if_match` writers racing on one etag.
 
+use crate::harness::{ask, rpc, SocketServer};
 use crate::harness::{Server, TempUser};
-use crate::security::{ask, rpc, SocketServer};
 use serde_json::json;
 use std::sync::Barrier;
 

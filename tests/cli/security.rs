@@ -2,87 +2,13 @@
 //! on every path a request can take (plain calls, batches, MCP `tools/call`); and who may
 //! connect: the socket file's mode and group.
 
-use crate::harness::{is_root, BIN};
+use crate::harness::{is_root, rpc, SocketServer, BIN};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-pub struct SocketServer {
-    pub child: Child,
-    pub path: PathBuf,
-    pub spool: PathBuf,
-    pub dir: tempfile::TempDir,
-}
-
-impl SocketServer {
-    /// A spool-backed socket server run as root, with `extra` arguments.
-    pub fn start(extra: &[&str]) -> SocketServer {
-        let dir = tempfile::tempdir().unwrap();
-        // Other users must be able to reach the socket inside it.
-        std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o755)).unwrap();
-        let path = dir.path().join("cronrpc.sock");
-        let spool = dir.path().join("spool");
-        let child = Command::new(BIN)
-            .args(["serve", "--backend", "spool", "--spool-dir"])
-            .arg(&spool)
-            .arg("--socket")
-            .arg(&path)
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .unwrap();
-        wait_for_socket(&path);
-        SocketServer {
-            child,
-            path,
-            spool,
-            dir,
-        }
-    }
-
-    /// Sends each line on one connection and reads one answer per line.
-    pub fn ask(&self, lines: &[String]) -> Vec<Value> {
-        ask(&self.path, lines)
-    }
-}
-
-impl Drop for SocketServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn wait_for_socket(path: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while UnixStream::connect(path).is_err() {
-        assert!(Instant::now() < deadline, "the socket never came up");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-pub fn ask(path: &Path, lines: &[String]) -> Vec<Value> {
-    let mut stream = UnixStream::connect(path).unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    lines
-        .iter()
-        .map(|line| {
-            writeln!(stream, "{line}").unwrap();
-            let mut answer = String::new();
-            reader.read_line(&mut answer).unwrap();
-            serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"))
-        })
-        .collect()
-}
-
-pub fn rpc(id: u64, method: &str, params: Value) -> String {
-    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
-}
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 fn nobody() -> nix::unistd::User {
     nix::unistd::User::from_name("nobody").unwrap().unwrap()

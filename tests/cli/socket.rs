@@ -1,83 +1,22 @@
 //! The Unix socket: many clients at once, each held to its own crontab.
 
-use crate::harness::{is_root, BIN};
+use crate::harness::{ask, is_root, rpc, SocketServer, BIN};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct SocketServer {
-    child: Child,
-    path: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl SocketServer {
-    fn start() -> SocketServer {
-        let dir = tempfile::tempdir().unwrap();
-        // Other users must be able to reach the socket inside it.
-        std::fs::set_permissions(
-            dir.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
-        let path = dir.path().join("cronrpc.sock");
-        let spool = dir.path().join("spool");
-        let child = Command::new(BIN)
-            .args(["serve", "--backend", "spool", "--spool-dir"])
-            .arg(&spool)
-            .arg("--socket")
-            .arg(&path)
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while UnixStream::connect(&path).is_err() {
-            assert!(Instant::now() < deadline, "the socket never came up");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        SocketServer {
-            child,
-            path,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for SocketServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn ask(path: &Path, requests: &[Value]) -> Vec<Value> {
-    let mut stream = UnixStream::connect(path).unwrap();
-    for request in requests {
-        writeln!(stream, "{request}").unwrap();
-    }
-    let mut reader = BufReader::new(stream);
-    (0..requests.len())
-        .map(|_| {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            serde_json::from_str(&line).unwrap()
-        })
-        .collect()
-}
 
 #[test]
 fn serves_many_clients_at_once() {
-    let server = SocketServer::start();
+    let server = SocketServer::start(&[]);
     std::thread::scope(|s| {
         for c in 0..16 {
             let path = &server.path;
             s.spawn(move || {
-                let requests: Vec<Value> = (0..20)
+                let requests: Vec<String> = (0..20)
                     .map(|i| {
                         let params = json!({"user": "root", "schedule": "@daily", "command": format!("echo {c}-{i}")});
-                        json!({"jsonrpc": "2.0", "id": i, "method": "entries.create", "params": params})
+                        rpc(i, "entries.create", params)
                     })
                     .collect();
                 for answer in ask(path, &requests) {
@@ -88,16 +27,18 @@ fn serves_many_clients_at_once() {
     });
     let list = ask(
         &server.path,
-        &[
-            json!({"jsonrpc": "2.0", "id": 1, "method": "entries.list", "params": {"user": "root", "limit": 200}}),
-        ],
+        &[rpc(
+            1,
+            "entries.list",
+            json!({"user": "root", "limit": 200}),
+        )],
     );
     assert_eq!(list[0]["result"]["total"], 320);
 }
 
 #[test]
 fn a_live_socket_is_never_stolen_and_a_stale_one_is_replaced() {
-    let server = SocketServer::start();
+    let server = SocketServer::start(&[]);
     let second = Command::new(BIN)
         .args([
             "serve",
@@ -115,10 +56,7 @@ fn a_live_socket_is_never_stolen_and_a_stale_one_is_replaced() {
         !second.status.success(),
         "a second server must not take a live socket"
     );
-    let answer = ask(
-        &server.path,
-        &[json!({"jsonrpc": "2.0", "id": 1, "method": "health"})],
-    );
+    let answer = ask(&server.path, &[rpc(1, "health", json!({}))]);
     assert_eq!(answer[0]["result"]["status"], "ok");
 
     let dir = tempfile::tempdir().unwrap();
@@ -149,7 +87,7 @@ fn an_unprivileged_peer_reaches_only_its_own_crontab() {
         is_root(),
         "this test switches to the nobody user and must run as root"
     );
-    let server = SocketServer::start();
+    let server = SocketServer::start(&[]);
     // A client running as `nobody`, speaking through python3's socket module.
     let script = r#"
 import socket, sys, json
