@@ -132,6 +132,11 @@ fn load_env(cur: &mut Cursor<'_>) -> Env {
             empty: s.is_empty(),
         };
     }
+    // Only a line with an `=` can reach the value states; most lines are jobs without one.
+    if !s.contains(&b'=') {
+        cur.set_pos(filepos);
+        return Env::Other;
+    }
     let (mut name, mut val) = (Vec::new(), Vec::new());
     let mut in_val = false;
     let mut state = State::NameI;

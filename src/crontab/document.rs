@@ -181,6 +181,14 @@ impl Crontab {
 
     /// Removes every entry expired at `now`, returning what was removed.
     pub fn remove_expired(&mut self, now: Timestamp) -> Vec<EntryMeta> {
+        // This runs on every write: skip the full scan when no marker carries an expiry.
+        let any_expiry = self
+            .lines
+            .iter()
+            .any(|l| l.starts_with(marker::MARKER_PREFIX) && l.contains("\"expires_at\""));
+        if !any_expiry {
+            return Vec::new();
+        }
         let expired: Vec<Located> = self
             .entries()
             .filter(|l| l.entry.meta.is_expired(now))

@@ -87,6 +87,10 @@ fn words(text: &str) -> Option<Vec<String>> {
 
 /// Reads a wrapped command (cron's escapes already undone); None when `text` is not one.
 pub fn unwrap(text: &str) -> Option<Wrapped> {
+    // Every read of every managed line comes here: split into shell words only what can be ours.
+    if !text.contains(" exec --entry ") {
+        return None;
+    }
     let words = words(text)?;
     let (exe, rest) = words.split_first()?;
     let (history_dir, tail) = match rest {
