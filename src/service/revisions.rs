@@ -165,7 +165,11 @@ impl Service {
 pub fn summarize(action: &Action, before: &str, after: &str) -> String {
     let (gone, came) = line_diff(before, after);
     let ids = |lines: &[&str]| -> BTreeSet<uuid::Uuid> {
-        lines.iter().filter_map(|l| marker::parse(l)).map(|m| m.id).collect()
+        lines
+            .iter()
+            .filter_map(|l| marker::parse(l))
+            .map(|m| m.id)
+            .collect()
     };
     let (old, new) = (ids(&gone), ids(&came));
     let added: Vec<_> = new.difference(&old).collect();
