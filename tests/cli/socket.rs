@@ -100,7 +100,7 @@ print(f.readline().strip())
 "#;
     use std::os::unix::process::CommandExt;
     let nobody = nix::unistd::User::from_name("nobody").unwrap().unwrap();
-    let out = Command::new("python3")
+    let out = Command::new("/usr/bin/python3")
         .args(["-c", script])
         .arg(&server.path)
         .uid(nobody.uid.as_raw())
