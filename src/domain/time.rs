@@ -16,9 +16,37 @@ impl Timestamp {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        DateTime::parse_from_rfc3339(text.trim())
+        let text = text.trim();
+        if let Some(t) = Self::parse_canonical(text) {
+            return Some(t);
+        }
+        DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|t| Timestamp::from(t.with_timezone(&Utc)))
+    }
+
+    /// The form cronrpc itself writes (`2024-11-01T10:30:00Z`), read without chrono's general
+    /// RFC 3339 parser: every marker of every crontab read carries two of them.
+    fn parse_canonical(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        if b.len() != 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'Z'
+        {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u32> {
+            b[range].iter().try_fold(0u32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+        let time = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+        Some(Timestamp(time.and_utc()))
     }
 
     pub fn utc(self) -> DateTime<Utc> {
@@ -83,6 +111,28 @@ mod tests {
     fn prints_utc_with_z_and_whole_seconds() {
         let t = Timestamp::parse("2024-11-01T12:30:00.789+02:00").unwrap();
         assert_eq!(t.to_string(), "2024-11-01T10:30:00Z");
+    }
+
+    #[test]
+    fn the_canonical_form_reads_like_rfc3339() {
+        for text in [
+            "2024-11-01T10:30:00Z",
+            "2024-02-29T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+        ] {
+            let general = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(Timestamp::parse(text).unwrap().utc(), general, "{text}");
+        }
+        for bad in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-11-01T24:00:00Z",
+            "2024-11-01T10:30:0xZ",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]
