@@ -41,7 +41,12 @@ pub fn bind(options: &SocketOptions) -> std::io::Result<UnixListener> {
         }
         std::fs::remove_file(path)?;
     }
-    let listener = UnixListener::bind(path)?;
+    // Born private, then opened up to `mode`: with the caller's umask the socket could be more
+    // open than asked for between bind and chmod.
+    let umask = nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o177));
+    let bound = UnixListener::bind(path);
+    nix::sys::stat::umask(umask);
+    let listener = bound?;
     if let Some(group) = &options.group {
         let group = nix::unistd::Group::from_name(group)?.ok_or_else(|| {
             std::io::Error::new(
