@@ -27,13 +27,20 @@ pub struct Server {
 impl Server {
     /// The spool backend in a fresh directory.
     pub fn spool() -> Server {
+        Server::spool_with(&[])
+    }
+
+    /// The spool backend in a fresh directory, with `extra` arguments to `serve`.
+    pub fn spool_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let mut server = Server::with_args(&[
+        let mut args = vec![
             "--backend",
             "spool",
             "--spool-dir",
             dir.path().to_str().unwrap(),
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        let mut server = Server::with_args(&args);
         server.spool = Some(dir);
         server
     }

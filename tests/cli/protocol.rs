@@ -130,14 +130,7 @@ fn batches_answer_every_request_but_notifications() {
 
 #[test]
 fn oversized_messages_get_an_error_and_the_connection_goes_on() {
-    let mut server = Server::with_args(&[
-        "--backend",
-        "spool",
-        "--spool-dir",
-        "/nonexistent-cronrpc",
-        "--max-message-bytes",
-        "1000",
-    ]);
+    let mut server = Server::spool_with(&["--max-message-bytes", "1000"]);
     let big =
         json!({"jsonrpc": "2.0", "id": 1, "method": "health", "params": {"pad": "x".repeat(5000)}});
     server.send_line(&big.to_string());

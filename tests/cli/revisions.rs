@@ -125,15 +125,7 @@ fn unknown_revisions_limits_and_conflicts_are_refused() {
 
 #[test]
 fn the_journal_is_private_and_bounded() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::with_args(&[
-        "--backend",
-        "spool",
-        "--spool-dir",
-        dir.path().to_str().unwrap(),
-        "--revisions-keep",
-        "3",
-    ]);
+    let mut server = Server::spool_with(&["--revisions-keep", "3"]);
     for n in 0..5 {
         let text = format!("@daily echo {n}\n");
         server.call("crontab.put", json!({"user": "root", "content": text}));
@@ -144,7 +136,7 @@ fn the_journal_is_private_and_bounded() {
         .map(|r| r["revision"].as_u64().unwrap())
         .collect();
     assert_eq!(numbers, [6, 5, 4]);
-    let journal = dir.path().join(".revisions/root");
+    let journal = server.spool_dir().join(".revisions/root");
     let mut files: Vec<String> = std::fs::read_dir(&journal)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
