@@ -2,6 +2,7 @@
 
 pub mod entry;
 pub mod error;
+pub mod policy;
 pub mod time;
 pub mod user;
 pub mod warning;

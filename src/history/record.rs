@@ -14,6 +14,44 @@ pub enum Trigger {
     Manual,
     /// Started by the cron daemon, through `cronrpc exec`.
     Cron,
+    /// Started when cron came back after downtime, for a fire it missed (`catch_up: latest`).
+    #[serde(rename = "catch_up")]
+    CatchUp,
+}
+
+/// Where a run is in its life. `running` is the only state that changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    /// Exited with status 0.
+    Succeeded,
+    /// Exited non-zero, was killed by a signal, could not start, or its recorder died.
+    Failed,
+    /// Stopped because it exceeded its timeout.
+    TimedOut,
+    /// Not started, by policy (see `skip_reason`).
+    Skipped,
+    /// Stopped by `runs.cancel` (or an MCP cancellation).
+    Cancelled,
+}
+
+/// A notification channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Mail,
+    Webhook,
+    Ping,
+}
+
+/// The outcome of one delivery attempt of a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NotificationOutcome {
+    pub channel: Channel,
+    pub ok: bool,
+    /// What happened: an HTTP status, an error, or what was printed for cron's mail.
+    pub detail: String,
 }
 
 /// A run of a managed entry. The store may hold the same `run_id` twice: once when it starts
@@ -26,6 +64,10 @@ pub struct RunRecord {
     pub entry_id: String,
     pub user: String,
     pub trigger: Trigger,
+    pub status: RunStatus,
+    /// The fire time a cron-started or catch-up run stands for; null for manual runs.
+    #[serde(default)]
+    pub scheduled_for: Option<Timestamp>,
     pub started_at: Timestamp,
     /// Null while it runs (or when the recorder died before it finished).
     pub finished_at: Option<Timestamp>,
@@ -39,6 +81,12 @@ pub struct RunRecord {
     pub stderr: String,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
+    /// Why a `skipped` run was not started (`overlap`); null otherwise.
+    #[serde(default)]
+    pub skip_reason: Option<String>,
+    /// Every notification delivery attempt and its outcome.
+    #[serde(default)]
+    pub notifications: Vec<NotificationOutcome>,
     /// Why the command could not be started; null when it was.
     #[serde(default)]
     pub error: Option<String>,
@@ -52,6 +100,8 @@ impl RunRecord {
             entry_id,
             user,
             trigger,
+            status: RunStatus::Running,
+            scheduled_for: None,
             started_at: at,
             finished_at: None,
             exit_code: None,
@@ -61,6 +111,8 @@ impl RunRecord {
             stderr: String::new(),
             stdout_truncated: false,
             stderr_truncated: false,
+            skip_reason: None,
+            notifications: Vec::new(),
             error: None,
         }
     }
