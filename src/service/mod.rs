@@ -5,9 +5,12 @@ pub mod access;
 pub mod adopt;
 pub mod crontab;
 pub mod entries;
+pub mod entry_checks;
+pub mod entry_types;
 pub mod params;
 pub mod revisions;
 pub mod runs;
+pub mod sweep;
 pub mod system;
 pub mod views;
 

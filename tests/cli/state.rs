@@ -1,0 +1,100 @@
+//! cronrpc's own state as an unprivileged user meets it: the state directory, the crontab lock
+//! shared with the root server, what `health` reveals, and the system backend run by a user.
+
+use crate::harness::{rpc, shared_bin, TempUser};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The user's uid and gid.
+pub fn ids(user: &TempUser) -> (u32, u32) {
+    let u = nix::unistd::User::from_name(&user.name).unwrap().unwrap();
+    (u.uid.as_raw(), u.gid.as_raw())
+}
+
+/// `cronrpc ARGS` run as `user` with only `env` set (plus PATH), `stdin` fed in.
+pub fn run_as(
+    user: &TempUser,
+    bin: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+) -> Output {
+    let (uid, gid) = ids(user);
+    let mut child = Command::new(bin)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .current_dir("/")
+        .uid(uid)
+        .gid(gid)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `cronrpc serve` on the system backend as `user` (HOME set): one answer per request line.
+pub fn serve_as(user: &TempUser, bin: &Path, lines: &[String]) -> Vec<Value> {
+    let home = format!("/home/{}", user.name);
+    let out = run_as(
+        user,
+        bin,
+        &["serve", "--backend", "system"],
+        &[("HOME", &home)],
+        &(lines.join("\n") + "\n"),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut answers: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    answers.sort_by_key(|a| a["id"].as_u64());
+    assert_eq!(answers.len(), lines.len(), "stderr: {stderr}");
+    answers
+}
+
+fn marker(id: &str, extra: &str) -> String {
+    format!(
+        "# cronrpc:v1 {{\"id\":\"{id}\"{extra},\"created_at\":\"2024-11-01T10:30:00Z\",\"updated_at\":\"2024-11-01T10:30:00Z\"}}"
+    )
+}
+
+#[test]
+fn an_unprivileged_system_backend_lists_and_sweeps_its_own_crontab() {
+    let user = TempUser::new();
+    let (_dir, bin) = shared_bin();
+    let id = "6f1e2a3b-0000-4000-8000-000000000001";
+    let gone = marker(id, ",\"expires_at\":\"2024-12-01T00:00:00Z\"");
+    user.install(&format!(
+        "# mine\n{gone}\n@daily echo old\n5 5 * * * echo raw\n"
+    ));
+    let answers = serve_as(
+        &user,
+        &bin,
+        &[
+            rpc(1, "crontab.list", json!({})),
+            rpc(2, "entries.sweep", json!({"dry_run": true})),
+        ],
+    );
+    let crontabs = &answers[0]["result"]["crontabs"];
+    assert_eq!(crontabs[0]["user"], user.name.as_str(), "{answers:?}");
+    assert_eq!(crontabs.as_array().unwrap().len(), 1);
+    assert_eq!(answers[1]["result"]["removed"][0]["id"], id, "{answers:?}");
+    let answers = serve_as(&user, &bin, &[rpc(1, "entries.sweep", json!({}))]);
+    assert_eq!(answers[0]["result"]["removed"][0]["id"], id, "{answers:?}");
+    assert_eq!(user.crontab(), "# mine\n5 5 * * * echo raw\n");
+}
