@@ -27,9 +27,13 @@ pub struct Revision {
     pub etag: String,
     /// When cronrpc wrote it (for content found in place: when it was last modified).
     pub written_at: Timestamp,
-    /// Who wrote it: the socket peer's user, the MCP client's name, or the user cronrpc runs
-    /// as; `external` for content written outside cronrpc.
+    /// Who wrote it: the socket peer's user (over stdio, the user cronrpc runs as);
+    /// `external` for content written outside cronrpc. Never taken from what a client says.
     pub by: String,
+    /// The name the MCP client gave for itself, when the write came through MCP. Informational
+    /// only: any client may call itself anything.
+    #[serde(default)]
+    pub client: Option<String>,
     /// What changed, for a person.
     pub summary: String,
 }
@@ -53,6 +57,7 @@ pub struct Record<'a> {
     pub etag: String,
     pub written_at: Timestamp,
     pub by: String,
+    pub client: Option<String>,
     pub summary: String,
 }
 
@@ -114,6 +119,7 @@ impl Journal {
                 etag: record.etag,
                 written_at: record.written_at,
                 by: record.by,
+                client: record.client,
                 summary: record.summary,
             });
         }
@@ -190,6 +196,7 @@ mod tests {
             etag: format!("e-{content}"),
             written_at: Timestamp::from_unix(at).unwrap(),
             by: "root".into(),
+            client: None,
             summary: "s".into(),
         }
     }

@@ -139,6 +139,7 @@ impl Service {
                     etag: before_etag,
                     written_at: replaced_at.unwrap_or(now),
                     by: "external".into(),
+                    client: None,
                     summary: summary.into(),
                 });
             }
@@ -147,6 +148,7 @@ impl Service {
                 etag: etag(after),
                 written_at: now,
                 by: caller.author(),
+                client: caller.client.clone(),
                 summary: summarize(action, before, after),
             });
             journal.append(&user.name, records, now)
