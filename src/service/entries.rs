@@ -67,7 +67,15 @@ impl Service {
             };
             p.kind.is_none_or(|k| k == kind) && p.enabled.is_none_or(|e| e == enabled)
         };
-        let items: Vec<Item> = crontab.items().into_iter().filter(wanted).collect();
+        let items = crontab.items();
+        self.note_recorders(
+            &user,
+            items.iter().filter_map(|item| match item {
+                Item::Managed(l) => l.wrapper.clone(),
+                Item::Raw { .. } => None,
+            }),
+        );
+        let items: Vec<Item> = items.into_iter().filter(wanted).collect();
         let total = items.len();
         let last = self.last_runs(&user.name);
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);

@@ -153,9 +153,11 @@ impl Service {
             });
             journal.append(&user.name, records, now)
         });
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::warn!(user = %user.name, error = %e, "recording the revision failed");
         }
+        self.notes
+            .journal(&user.name, result.map_err(|e| e.to_string()));
     }
 }
 

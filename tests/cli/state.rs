@@ -1,7 +1,7 @@
 //! cronrpc's own state as an unprivileged user meets it: the state directory, the crontab lock
 //! shared with the root server, what `health` reveals, and the system backend run by a user.
 
-use crate::harness::{rpc, shared_bin, TempUser};
+use crate::harness::{rpc, shared_bin, SocketServer, TempUser};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -97,4 +97,79 @@ fn an_unprivileged_system_backend_lists_and_sweeps_its_own_crontab() {
     let answers = serve_as(&user, &bin, &[rpc(1, "entries.sweep", json!({}))]);
     assert_eq!(answers[0]["result"]["removed"][0]["id"], id, "{answers:?}");
     assert_eq!(user.crontab(), "# mine\n5 5 * * * echo raw\n");
+}
+
+/// Each line sent on one socket connection made as `user`; one answer per line.
+pub fn socket_as(user: &TempUser, socket: &Path, lines: &[String]) -> Vec<Value> {
+    let script = r#"
+import socket, sys, json
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile('rw')
+for line in json.loads(sys.argv[2]):
+    f.write(line + "\n"); f.flush()
+    print(f.readline().strip())
+"#;
+    let (uid, gid) = ids(user);
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(socket)
+        .arg(serde_json::to_string(lines).unwrap())
+        .uid(uid)
+        .gid(gid)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn health_is_no_oracle_for_files_the_caller_cannot_see() {
+    let user = TempUser::new();
+    let server = SocketServer::start(&[]);
+    let hidden = tempfile::tempdir().unwrap(); // 0700, root's
+    let exists = hidden.path().join("id_rsa");
+    std::fs::write(&exists, "secret").unwrap();
+    let absent = hidden.path().join("nothing");
+    let (a, b) = (
+        "6f1e2a3b-0000-4000-8000-00000000000a",
+        "6f1e2a3b-0000-4000-8000-00000000000b",
+    );
+    let content = format!(
+        "{}\n@daily {} exec --entry {a} -- 'true'\n{}\n@daily {} exec --entry {b} -- 'true'\n",
+        marker(a, ""),
+        exists.display(),
+        marker(b, ""),
+        absent.display()
+    );
+    let answers = socket_as(
+        &user,
+        &server.path,
+        &[
+            rpc(
+                1,
+                "crontab.put",
+                json!({"user": user.name, "content": content}),
+            ),
+            rpc(2, "entries.list", json!({"user": user.name})),
+            rpc(3, "health", json!({})),
+        ],
+    );
+    assert_eq!(answers[1]["result"]["total"], 2, "{answers:?}");
+    let reported = &answers[2]["result"]["missing_recorders"];
+    let has = |p: &Path| {
+        reported
+            .as_array()
+            .unwrap()
+            .contains(&json!(p.to_str().unwrap()))
+    };
+    assert_eq!(has(&exists), has(&absent), "{reported}: tells which exists");
 }
