@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -106,10 +106,7 @@ impl Journal {
     /// Appends revisions (oldest first), then prunes to the retention.
     pub fn append(&self, user: &str, records: Vec<Record<'_>>, now: Timestamp) -> io::Result<()> {
         let dir = self.user_dir(user);
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)?;
+        super::dirs::ensure(&dir, 0o700)?;
         let mut index = self.list(user)?;
         let first = index.last().map_or(1, |r| r.revision + 1);
         for (next, record) in (first..).zip(records) {
@@ -180,6 +177,7 @@ fn write_private(path: &std::path::Path, content: &str) -> io::Result<()> {
         .create(true)
         .truncate(true)
         .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)?;
     file.write_all(content.as_bytes())?;
     file.sync_all()

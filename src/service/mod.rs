@@ -54,7 +54,11 @@ impl Service {
             locks,
             zone,
             journal: None,
-            history: Store::new(crate::app::state_dir().join("history")),
+            history: Store::new(
+                crate::app::state_dir()
+                    .map(|d| d.join("history"))
+                    .unwrap_or_else(|_| crate::app::DEFAULT_HISTORY_DIR.into()),
+            ),
             wrapper: None,
             notes: notes::Notes::default(),
         }

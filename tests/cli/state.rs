@@ -4,6 +4,7 @@
 use crate::harness::{rpc, shared_bin, SocketServer, TempUser};
 use serde_json::{json, Value};
 use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -172,4 +173,57 @@ fn health_is_no_oracle_for_files_the_caller_cannot_see() {
             .contains(&json!(p.to_str().unwrap()))
     };
     assert_eq!(has(&exists), has(&absent), "{reported}: tells which exists");
+}
+
+#[test]
+fn a_state_directory_another_user_made_is_refused_and_none_is_shared() {
+    let victim = TempUser::new();
+    let attacker = TempUser::new();
+    let (_dir, bin) = shared_bin();
+    let put = rpc(
+        1,
+        "crontab.put",
+        json!({"user": victim.name, "content": "@daily echo mine\n"}),
+    );
+    // The attacker's directory, open to all, where the victim's cronrpc is pointed.
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), PermissionsExt::from_mode(0o755)).unwrap();
+    let trap = shared.path().join("trap");
+    std::fs::create_dir(&trap).unwrap();
+    std::fs::set_permissions(&trap, PermissionsExt::from_mode(0o777)).unwrap();
+    let (uid, gid) = ids(&attacker);
+    std::os::unix::fs::chown(&trap, Some(uid), Some(gid)).unwrap();
+    let out = run_as(
+        &victim,
+        &bin,
+        &["serve", "--backend", "system"],
+        &[("XDG_STATE_HOME", trap.to_str().unwrap())],
+        &format!("{put}\n"),
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["error"]["data"]["code"], "BACKEND_ERROR", "{answer}");
+    let detail = answer["error"]["data"]["detail"].as_str().unwrap();
+    assert!(detail.contains("unsafe state directory"), "{detail}");
+    assert_eq!(victim.crontab(), "", "nothing installed");
+    assert!(
+        std::fs::read_dir(&trap).unwrap().next().is_none(),
+        "nothing made in the attacker's directory"
+    );
+
+    // With neither HOME nor XDG_STATE_HOME: the home directory from the user database.
+    let out = run_as(
+        &victim,
+        &bin,
+        &["serve", "--backend", "system"],
+        &[],
+        &format!("{put}\n"),
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["result"]["written"], true, "{answer}");
+    let state = Path::new("/home")
+        .join(&victim.name)
+        .join(".local/state/cronrpc");
+    let meta = std::fs::metadata(&state).unwrap();
+    assert_eq!(meta.uid(), ids(&victim).0);
+    assert_eq!(meta.permissions().mode() & 0o077, 0, "private");
 }
