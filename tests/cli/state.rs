@@ -426,3 +426,31 @@ fn a_copied_entry_is_not_the_entry_and_survives_retried_deletes() {
     let list = server.call("entries.list", json!({"user": "root"}));
     assert_eq!(list["entries"], json!([{"type": "raw", "line": job}]));
 }
+
+#[test]
+fn carriage_returns_and_backspaces_survive_the_system_backend() {
+    let user = TempUser::new();
+    let original = "MAILTO=ops@example.com\r\n# literal \\r and \\b stay text\n# back\u{8}space\n@daily echo x\r\n";
+    user.install(original);
+    let mut server = crate::harness::Server::system();
+    let got = server.call("crontab.get", json!({"user": user.name}));
+    assert_eq!(got["content"], original, "the real bytes");
+    server.call(
+        "entries.create",
+        json!({"user": user.name, "schedule": "@hourly", "command": "echo new"}),
+    );
+    let spool = std::fs::read(Path::new("/var/spool/cron/crontabs").join(&user.name)).unwrap();
+    let spool = String::from_utf8(spool).unwrap();
+    assert!(
+        spool.contains(original),
+        "untouched lines byte for byte:\n{spool:?}"
+    );
+    let revisions = server.call("crontab.revisions", json!({"user": user.name}));
+    let first = revisions["revisions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(first["etag"], got["etag"], "the revision of the real bytes");
+}
