@@ -243,6 +243,7 @@ impl Service {
             if let Err(e) = self.history.prepare(user) {
                 tracing::warn!(user = %user.name, "preparing the run history: {e}");
             }
+            self.provision_webhook_key(user);
         }
     }
 

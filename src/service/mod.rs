@@ -10,6 +10,7 @@ pub mod revisions;
 pub mod runs;
 pub mod system;
 pub mod views;
+mod webhook_keys;
 
 pub use access::Caller;
 
@@ -32,6 +33,8 @@ pub struct Service {
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
     wrapper: Option<Wrapper>,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -50,6 +53,7 @@ impl Service {
             journal: None,
             history: Store::new(crate::app::state_dir().join("history")),
             wrapper: None,
+            webhook_secret: None,
         }
     }
 
