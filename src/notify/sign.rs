@@ -191,6 +191,15 @@ mod tests {
         mac.update(b"cronrpc webhook key:alice");
         assert_eq!(key.0, hex::encode(mac.finalize().into_bytes()).into_bytes());
         assert_eq!(key.0.len(), 64);
+        // The vector the README's Python check computes.
+        assert_eq!(
+            key.0,
+            b"b037f12f5582c08bd8560e726d57a51ad9e4bf1ec745f3c95c1fbdc57c5e8788"
+        );
+        assert_eq!(
+            key.sign(1_700_000_000, b"{\"a\":1}"),
+            "sha256=124f6362155465d8f515f2f74ecd0c13941d8c22e0d5a95b849df07a0f9bd000"
+        );
     }
 
     #[test]
