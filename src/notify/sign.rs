@@ -143,6 +143,15 @@ pub fn provision(history_root: &Path, uid: u32, gid: u32, user: &str, key: &Key)
         return Ok(());
     }
     let dir = history_root.join(user);
+    // The directory itself sits in the root-owned history root, so the user cannot swap it
+    // for a link once it is checked; a link or a stranger's directory is never written into.
+    let meta = std::fs::symlink_metadata(&dir)?;
+    if !meta.is_dir() || meta.uid() != uid {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} is not a directory of the user's", dir.display()),
+        ));
+    }
     let tmp = dir.join(format!(".{KEY_FILE}.{}", uuid::Uuid::new_v4()));
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -222,6 +231,20 @@ mod tests {
         assert_eq!(meta.mode() & 0o777, 0o600);
         provision(root.path(), uid, gid, "alice", &key).unwrap();
         assert_eq!(load_key(root.path(), "bob"), None);
+    }
+
+    #[test]
+    fn a_user_directory_that_is_a_link_is_never_written_into() {
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), root.path().join("mallory")).unwrap();
+        let (uid, gid) = (
+            nix::unistd::getuid().as_raw(),
+            nix::unistd::getgid().as_raw(),
+        );
+        let key = Key::derive(b"secret", "mallory");
+        assert!(provision(root.path(), uid, gid, "mallory", &key).is_err());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     }
 
     #[test]
