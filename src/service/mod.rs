@@ -14,6 +14,7 @@ pub mod runs;
 pub mod sweep;
 pub mod system;
 pub mod views;
+mod webhook_keys;
 
 pub use access::Caller;
 
@@ -38,6 +39,8 @@ pub struct Service {
     wrapper: Option<Wrapper>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -61,6 +64,7 @@ impl Service {
             ),
             wrapper: None,
             notes: notes::Notes::default(),
+            webhook_secret: None,
         }
     }
 
