@@ -12,6 +12,7 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod mcp_modern;
 mod protocol;
 mod races;
 mod revisions;
