@@ -3,7 +3,5 @@
 pub mod record;
 pub mod store;
 
-pub use record::{
-    Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT,
-};
+pub use record::{Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT};
 pub use store::Store;
