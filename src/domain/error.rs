@@ -16,6 +16,7 @@ pub enum ErrorKind {
     InvalidExpiresAt,
     InvalidPagination,
     InvalidCrontab,
+    InvalidEntries,
     UserNotFound,
     EntryNotFound,
     Conflict,
@@ -36,6 +37,7 @@ impl ErrorKind {
             ErrorKind::InvalidExpiresAt => "INVALID_EXPIRES_AT",
             ErrorKind::InvalidPagination => "INVALID_PAGINATION",
             ErrorKind::InvalidCrontab => "INVALID_CRONTAB",
+            ErrorKind::InvalidEntries => "INVALID_ENTRIES",
             ErrorKind::UserNotFound => "USER_NOT_FOUND",
             ErrorKind::EntryNotFound => "ENTRY_NOT_FOUND",
             ErrorKind::Conflict => "CONFLICT",
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::InvalidExpiresAt => "Invalid expiration",
             ErrorKind::InvalidPagination => "Invalid pagination",
             ErrorKind::InvalidCrontab => "Invalid crontab",
+            ErrorKind::InvalidEntries => "Invalid entries",
             ErrorKind::UserNotFound => "User not found",
             ErrorKind::EntryNotFound => "Entry not found",
             ErrorKind::Conflict => "Crontab changed",
@@ -74,6 +77,20 @@ pub struct Error {
     pub field: Option<String>,
     /// Per-line reasons, for `InvalidCrontab`.
     pub errors: Vec<CrontabError>,
+    /// Per-spec reasons, for `InvalidEntries`.
+    pub specs: Vec<SpecError>,
+}
+
+/// Why one spec of `entries.apply` cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// 0-based position in `entries`.
+    pub index: usize,
+    pub name: Option<String>,
+    /// The `data.code` the same fault has on its own (e.g. INVALID_SCHEDULE).
+    pub code: &'static str,
+    pub field: Option<String>,
+    pub detail: String,
 }
 
 impl Error {
@@ -83,6 +100,7 @@ impl Error {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            specs: Vec::new(),
         }
     }
 
@@ -111,6 +129,21 @@ impl Error {
             errors,
             field: Some("content".into()),
             ..Error::new(ErrorKind::InvalidCrontab, detail)
+        }
+    }
+}
+
+impl Error {
+    /// INVALID_ENTRIES, listing every spec at fault.
+    pub fn invalid_entries(specs: Vec<SpecError>) -> Self {
+        let detail = match specs.as_slice() {
+            [one] => format!("entries[{}]: {}", one.index, one.detail),
+            many => format!("{} entries cannot be applied", many.len()),
+        };
+        Error {
+            specs,
+            field: Some("entries".into()),
+            ..Error::new(ErrorKind::InvalidEntries, detail)
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Managed entries: list, get, create, update, delete, sweep.
 
-use super::params::{default_true, nullable, present};
+use super::params::{nullable, present};
+pub use super::spec::CreateParams;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
 use crate::cron::Schedule;
 use crate::crontab::wrapper::Wrapper;
 use crate::crontab::{command, job_line, Crontab, Item, Located};
-use crate::domain::entry::{self, EntryMeta, ManagedEntry};
+use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 pub const MAX_LIST_LIMIT: i64 = 200;
 
-type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
+pub(super) type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -83,29 +84,6 @@ pub struct EntryRef {
     pub user: String,
     /// The entry's UUID.
     pub id: String,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    pub user: String,
-    /// Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily.
-    pub schedule: String,
-    /// The shell command, exactly as the shell should run it (cronrpc escapes `%` for cron).
-    pub command: String,
-    /// A short label, one line, up to 200 characters.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// A note, one line, up to 1000 characters.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// false writes the entry commented out.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// After this moment the entry never fires again and is removed (RFC 3339, future).
-    #[serde(default)]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<String>,
 }
 
 /// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
@@ -198,7 +176,7 @@ fn check_optional(value: Option<&str>, check: fn(&str) -> Result<()>) -> Result<
 }
 
 /// The job line of an entry, refusing anything cron would not read back as the same job.
-fn render_job(
+pub(super) fn render_job(
     enabled: bool,
     schedule: &str,
     cmd: &str,
@@ -238,7 +216,7 @@ impl Service {
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
-    fn prepare_history(&self, user: &User) {
+    pub(super) fn prepare_history(&self, user: &User) {
         if self.wrapper.is_some() {
             if let Err(e) = self.history.prepare(user) {
                 tracing::warn!(user = %user.name, "preparing the run history: {e}");
@@ -308,37 +286,16 @@ impl Service {
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
-        user_syntax(&p.user)?;
-        let schedule = check_schedule(&p.schedule)?;
-        entry::check_command(&p.command)?;
-        check_optional(p.name.as_deref(), entry::check_name)?;
-        check_optional(p.comment.as_deref(), entry::check_comment)?;
+        let (user, spec) = p.split();
+        user_syntax(&user)?;
         let now = Timestamp::now();
-        let expires_at = p
-            .expires_at
-            .as_deref()
-            .map(|t| entry::parse_expiry(t, now))
-            .transpose()?;
+        let spec = spec.check(now)?;
         let id = Uuid::new_v4();
-        let wrap = self.wrapper.as_ref().map(|w| (w, id));
-        let job = render_job(p.enabled, &schedule, &p.command, expires_at, wrap)?;
-        let user = self.user(caller, &p.user)?;
-        let meta = EntryMeta {
-            id,
-            name: p.name,
-            comment: p.comment,
-            expires_at,
-            created_at: now,
-            updated_at: now,
-        };
-        let entry = ManagedEntry {
-            meta: meta.clone(),
-            enabled: p.enabled,
-            schedule,
-            command: p.command,
-        };
+        let job = spec.job_line(self.wrapper.as_ref().map(|w| (w, id)))?;
+        let user = self.user(caller, &user)?;
+        let entry = spec.into_entry(id, now, now);
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
-            edit.crontab.append(&meta, job);
+            edit.crontab.append(&entry.meta, job);
             Ok(())
         })?;
         self.prepare_history(&user);

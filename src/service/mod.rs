@@ -3,11 +3,13 @@
 
 pub mod access;
 pub mod adopt;
+pub mod apply;
 pub mod crontab;
 pub mod entries;
 pub mod params;
 pub mod revisions;
 pub mod runs;
+pub mod spec;
 pub mod system;
 pub mod views;
 

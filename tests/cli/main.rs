@@ -4,6 +4,7 @@
 mod harness;
 
 mod adopt;
+mod apply;
 mod concurrency;
 mod crash;
 mod crontab;
