@@ -25,6 +25,42 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, to find one by its code (e.g. a CLI reading an error off the wire).
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidParams,
+        ErrorKind::InvalidUser,
+        ErrorKind::InvalidName,
+        ErrorKind::InvalidComment,
+        ErrorKind::InvalidSchedule,
+        ErrorKind::InvalidCommand,
+        ErrorKind::InvalidExpiresAt,
+        ErrorKind::InvalidPagination,
+        ErrorKind::InvalidCrontab,
+        ErrorKind::InvalidEntries,
+        ErrorKind::UserNotFound,
+        ErrorKind::EntryNotFound,
+        ErrorKind::Conflict,
+        ErrorKind::Forbidden,
+        ErrorKind::Backend,
+    ];
+
+    /// The kind whose `data.code` this is.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        Self::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The human CLI's exit status for this kind, so scripts can branch without parsing
+    /// (0 is success, 1 a failure with no kind, 2 a bad command line).
+    pub const fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::UserNotFound | ErrorKind::EntryNotFound => 4,
+            ErrorKind::Conflict => 5,
+            ErrorKind::Forbidden => 6,
+            ErrorKind::Backend => 7,
+            _ => 3,
+        }
+    }
+
     /// The contract's `data.code`.
     pub fn code(self) -> &'static str {
         match self {
@@ -145,5 +181,18 @@ impl Error {
             field: Some("entries".into()),
             ..Error::new(ErrorKind::InvalidEntries, detail)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_found_by_its_code() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
+        }
+        assert_eq!(ErrorKind::from_code("NOPE"), None);
     }
 }

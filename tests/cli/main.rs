@@ -5,6 +5,7 @@ mod harness;
 
 mod adopt;
 mod apply;
+mod apply_cli;
 mod concurrency;
 mod crash;
 mod crontab;
