@@ -3,7 +3,7 @@
 //! comments and variables are never touched.
 
 use super::crontab::{check_etag, check_if_match};
-use super::entries::user_syntax;
+use super::entry_checks::user_syntax;
 use super::spec::{Checked, EntrySpec};
 use super::{etag, Action, Caller, Service};
 use crate::crontab::{Crontab, Located};

@@ -6,7 +6,7 @@
 //! for type errors inside a flattened struct, and flatten does not mix with
 //! `deny_unknown_fields` on the spec itself.
 
-use super::entries::{check_schedule, render_job};
+use super::entry_checks::{check_schedule, render_job};
 use super::params::default_true;
 use crate::crontab::wrapper::Wrapper;
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
