@@ -1,7 +1,7 @@
 //! The wire types of the entries methods: params and results of list, get, create, update,
 //! delete and sweep.
 
-use super::params::{default_true, nullable, present};
+use super::params::{nullable, present};
 use super::views::Entry;
 use crate::domain::time::Timestamp;
 use schemars::JsonSchema;
@@ -76,28 +76,7 @@ pub struct EntryRef {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    pub user: String,
-    /// Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily.
-    pub schedule: String,
-    /// The shell command, exactly as the shell should run it (cronrpc escapes `%` for cron).
-    pub command: String,
-    /// A short label, one line, up to 200 characters.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// A note, one line, up to 1000 characters.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// false writes the entry commented out.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// After this moment the entry never fires again and is removed (RFC 3339, future).
-    #[serde(default)]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<String>,
-}
+pub use super::spec::CreateParams;
 
 /// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

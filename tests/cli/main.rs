@@ -4,6 +4,8 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
 mod concurrency;
 mod crash;
 mod crontab;
