@@ -31,7 +31,8 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
     use ErrorKind::*;
     match kind {
         InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
-        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab => INVALID_PARAMS,
+        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
+        | InvalidTimezone | InvalidPolicy => INVALID_PARAMS,
         UserNotFound => -32001,
         EntryNotFound => -32002,
         Conflict => -32003,

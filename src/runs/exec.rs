@@ -3,6 +3,8 @@
 //! it), and exits as the command did. The command runs whatever happens to the store.
 
 use super::capture::{self, Spec};
+use crate::cron::gate::Decision;
+use crate::crontab::recorder_flags::RecorderPolicy;
 use crate::domain::time::Timestamp;
 use crate::history::{RunRecord, Store, Trigger};
 use std::path::PathBuf;
@@ -13,9 +15,16 @@ pub struct Args {
     pub entry: Uuid,
     pub history_dir: PathBuf,
     pub command: String,
+    /// The entry's policy, from the job line's flags.
+    pub policy: RecorderPolicy,
 }
 
-pub fn main(args: Args) -> ExitCode {
+pub fn main(mut args: Args) -> ExitCode {
+    // The time-zone gate: a start at a minute that is not a fire time in the entry's zone is
+    // not a run at all (the line's schedule covers every minute the zone can map to).
+    if args.policy.gate(Timestamp::now()) == Decision::Skip {
+        return ExitCode::SUCCESS;
+    }
     let user = crate::domain::user::current().ok();
     let store = Store::new(&args.history_dir);
     let mut record = RunRecord::started(
@@ -61,6 +70,9 @@ pub fn main(args: Args) -> ExitCode {
         (None, None, None) => 1,
     };
     super::finish(&mut record, outcome);
+    if record.error.is_none() {
+        record.error = args.policy.problem_text();
+    }
     save(&record);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -102,6 +102,7 @@ impl Service {
             expires_at: adoption.expires_at,
             created_at: now,
             updated_at: now,
+            policy: Default::default(),
         };
         let (meta, _) = self.modify(caller, &user, Action::of("entries.adopt"), |edit| {
             let line = edit

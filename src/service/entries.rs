@@ -1,17 +1,21 @@
 //! Managed entries: list, get, create, update, delete, sweep.
 
 use super::params::{default_true, nullable, present};
+use super::policies::{self, PolicyInput, PolicyPatch};
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
 use crate::cron::Schedule;
+use crate::crontab::command::Recording;
 use crate::crontab::wrapper::Wrapper;
 use crate::crontab::{command, job_line, Crontab, Item, Located};
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
+use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub const MAX_LIST_LIMIT: i64 = 200;
@@ -106,9 +110,41 @@ pub struct CreateParams {
     #[serde(default)]
     #[schemars(with = "Option<Timestamp>")]
     pub expires_at: Option<String>,
+    /// IANA zone the five fields are wall-clock time in (default: cron's zone).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Value>,
+    /// Every run is stopped after this many milliseconds (1000 to 86400000).
+    #[serde(default)]
+    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
+    pub timeout_ms: Option<Value>,
+    /// `forbid`: a run does not start while another run of the entry is running.
+    #[serde(default)]
+    #[schemars(with = "Option<Concurrency>")]
+    pub concurrency: Option<Value>,
+    /// `latest`: when cron starts after downtime, the most recent missed fire runs once.
+    #[serde(default)]
+    #[schemars(with = "Option<CatchUp>")]
+    pub catch_up: Option<Value>,
+    /// Who hears about a run: cron's mail, a webhook, a healthchecks-style ping URL.
+    #[serde(default)]
+    #[schemars(with = "Option<Notify>")]
+    pub notify: Option<Value>,
 }
 
-/// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
+impl CreateParams {
+    pub fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::given(&self.timezone),
+            timeout_ms: policies::given(&self.timeout_ms),
+            concurrency: policies::given(&self.concurrency),
+            catch_up: policies::given(&self.catch_up),
+            notify: policies::given(&self.notify),
+        }
+    }
+}
+
+/// Omitted fields stay; null clears `name`, `comment`, `expires_at` and the policies.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateParams {
@@ -132,6 +168,33 @@ pub struct UpdateParams {
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(with = "Option<Timestamp>")]
     pub expires_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
+    pub timeout_ms: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Concurrency>")]
+    pub concurrency: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<CatchUp>")]
+    pub catch_up: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Notify>")]
+    pub notify: Option<Option<Value>>,
+}
+
+impl UpdateParams {
+    pub fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::patched(&self.timezone),
+            timeout_ms: policies::patched(&self.timeout_ms),
+            concurrency: policies::patched(&self.concurrency),
+            catch_up: policies::patched(&self.catch_up),
+            notify: policies::patched(&self.notify),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -197,16 +260,26 @@ fn check_optional(value: Option<&str>, check: fn(&str) -> Result<()>) -> Result<
     value.map_or(Ok(()), check)
 }
 
-/// The job line of an entry, refusing anything cron would not read back as the same job.
-fn render_job(
-    enabled: bool,
-    schedule: &str,
-    cmd: &str,
-    expires_at: Option<Timestamp>,
-    wrap: Option<(&Wrapper, Uuid)>,
-) -> Result<String> {
-    let written = command::encode(cmd, expires_at, wrap)?;
-    let line = job_line(true, schedule, &written);
+/// The job line of an entry, refusing anything cron would not read back as the same job. With
+/// a time zone the line's schedule is a host-zone cover of the entry's (see `cron::gate`).
+fn render_job(entry: &ManagedEntry, wrapper: Option<&Wrapper>) -> Result<String> {
+    let meta = &entry.meta;
+    policies::check_enforceable(&meta.policy, wrapper.is_some())?;
+    let recording = wrapper.map(|wrapper| Recording {
+        wrapper,
+        entry: meta.id,
+        policy: &meta.policy,
+        schedule: &entry.schedule,
+    });
+    let written = command::encode(&entry.command, meta.expires_at, recording)?;
+    let schedule = match &meta.policy.timezone {
+        Some(_) => Schedule::parse(&entry.schedule)
+            .ok()
+            .and_then(|s| crate::cron::gate::cover(&s))
+            .unwrap_or_else(|| entry.schedule.clone()),
+        None => entry.schedule.clone(),
+    };
+    let line = job_line(true, &schedule, &written);
     let reads_back = matches!(
         crate::cron::line::classify(&line),
         crate::cron::line::LineKind::Job(job) if job.schedule == schedule && job.command == written
@@ -218,7 +291,7 @@ fn render_job(
         )
         .with_field("command"));
     }
-    Ok(job_line(enabled, schedule, &written))
+    Ok(job_line(entry.enabled, &schedule, &written))
 }
 
 impl Service {
@@ -319,17 +392,16 @@ impl Service {
             .as_deref()
             .map(|t| entry::parse_expiry(t, now))
             .transpose()?;
-        let id = Uuid::new_v4();
-        let wrap = self.wrapper.as_ref().map(|w| (w, id));
-        let job = render_job(p.enabled, &schedule, &p.command, expires_at, wrap)?;
-        let user = self.user(caller, &p.user)?;
+        let mut policy = Policy::default();
+        PolicyPatch::parse(p.policy_input())?.apply(&mut policy);
         let meta = EntryMeta {
-            id,
+            id: Uuid::new_v4(),
             name: p.name,
             comment: p.comment,
             expires_at,
             created_at: now,
             updated_at: now,
+            policy,
         };
         let entry = ManagedEntry {
             meta: meta.clone(),
@@ -337,6 +409,8 @@ impl Service {
             schedule,
             command: p.command,
         };
+        let job = render_job(&entry, self.wrapper.as_ref())?;
+        let user = self.user(caller, &p.user)?;
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&meta, job);
             Ok(())
@@ -358,6 +432,7 @@ impl Service {
             p.comment.as_ref().and_then(|c| c.as_deref()),
             entry::check_comment,
         )?;
+        let patch = PolicyPatch::parse(p.policy_input())?;
         let now = Timestamp::now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
@@ -381,6 +456,7 @@ impl Service {
                     || p.command.is_some()
                     || p.enabled.is_some()
                     || expires_at.is_some()
+                    || !patch.is_empty()
                     || stale_recorder;
                 if let Some(s) = schedule {
                     entry.schedule = s;
@@ -400,15 +476,10 @@ impl Service {
                 if let Some(c) = p.comment {
                     entry.meta.comment = c;
                 }
+                patch.apply(&mut entry.meta.policy);
                 entry.meta.updated_at = edit.now;
                 let job = if job_changes {
-                    Some(render_job(
-                        entry.enabled,
-                        &entry.schedule,
-                        &entry.command,
-                        entry.meta.expires_at,
-                        self.wrapper.as_ref().map(|w| (w, id)),
-                    )?)
+                    Some(render_job(&entry, self.wrapper.as_ref())?)
                 } else {
                     None
                 };

@@ -6,6 +6,7 @@ pub mod adopt;
 pub mod crontab;
 pub mod entries;
 pub mod params;
+pub mod policies;
 pub mod revisions;
 pub mod runs;
 pub mod system;

@@ -12,6 +12,7 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod policies;
 mod protocol;
 mod races;
 mod revisions;
