@@ -70,12 +70,16 @@ pub fn main() -> ExitCode {
             history_dir,
             policy,
             command,
-        } => crate::runs::exec::main(crate::runs::exec::Args {
-            entry,
-            history_dir,
-            command,
-            policy: policy.read(),
-        }),
+        } => {
+            let policy = policy.read();
+            crate::runs::exec::main(crate::runs::exec::Args {
+                entry,
+                history_dir,
+                command,
+                notify: policy.policy.notify.clone(),
+                policy,
+            })
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
