@@ -388,3 +388,56 @@ fn installed_lines_fire_at_the_zone_fire_times_across_dst_in_berlin() {
         ["2027-10-31T00:30Z"]
     );
 }
+
+#[test]
+fn a_line_whose_marker_was_lost_is_adopted_with_its_policies() {
+    let mut server = Server::spool();
+    let entry = create(&mut server, all());
+    let id = entry["id"].as_str().unwrap().to_owned();
+    let line = job_line(&server, &id);
+    let content = server.call("crontab.get", json!({"user": "root"}))["content"].clone();
+    let without_marker: String = content
+        .as_str()
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("# cronrpc:v1 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    server.call(
+        "crontab.put",
+        json!({"user": "root", "content": without_marker}),
+    );
+    let adopted = server.call("entries.adopt", json!({"user": "root", "line": line}));
+    assert_eq!(adopted["id"], id.as_str());
+    for field in [
+        "schedule",
+        "schedule_human",
+        "timezone",
+        "timeout_ms",
+        "concurrency",
+        "catch_up",
+        "notify",
+    ] {
+        assert_eq!(adopted[field], entry[field], "{field}");
+    }
+    assert_eq!(job_line(&server, &id), line, "the line is kept as it was");
+}
+
+#[test]
+fn describe_reads_a_zone_from_the_host_database() {
+    let mut server = Server::spool();
+    let described = server.call(
+        "schedule.describe",
+        json!({"schedule": "30 2 * * *", "from": "2027-03-13T12:00:00Z", "count": 2, "timezone": "America/New_York"}),
+    );
+    assert_eq!(
+        described["next_runs"],
+        json!(["2027-03-14T07:00:00Z", "2027-03-15T06:30:00Z"])
+    );
+    let error = server.fail(
+        "schedule.describe",
+        json!({"schedule": "@daily", "timezone": "Europe/Atlantis"}),
+        "INVALID_TIMEZONE",
+    );
+    assert_eq!(error["data"]["field"], "timezone");
+}
