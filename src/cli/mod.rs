@@ -78,6 +78,8 @@ pub fn main() -> ExitCode {
                 command,
                 notify: policy.policy.notify.clone(),
                 policy,
+                trigger: crate::history::Trigger::Cron,
+                scheduled_for: None,
             })
         }
         Command::Completions { shell } => {

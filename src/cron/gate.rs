@@ -15,15 +15,20 @@
 
 use super::zone::Rules;
 use super::Schedule;
+use crate::domain::policy::CatchUp;
 use chrono::{DateTime, Utc};
 
 const QUARTERS: [u32; 4] = [0, 15, 30, 45];
 
 /// The host-zone schedule a line carries for `schedule` in another zone; None for `@reboot`,
-/// which has no time and keeps its text.
-pub fn cover(schedule: &Schedule) -> Option<String> {
+/// which has no time and keeps its text. With catch-up the line runs every minute, so that the
+/// recorder notices a start of cron within a minute (see `catch_up`).
+pub fn cover(schedule: &Schedule, catch_up: CatchUp) -> Option<String> {
     if schedule.reboot {
         return None;
+    }
+    if catch_up == CatchUp::Latest {
+        return Some("* * * * *".into());
     }
     let minutes = schedule.minute_bits();
     let mut cover = 0u64;
@@ -86,21 +91,23 @@ impl Decision {
     const RUN: Decision = Decision::Run { problem: None };
 }
 
-/// Decides for a start at `now` of an entry whose `schedule` is read in `zone`. A zone the
+/// Decides for a start at `now` of an entry whose `schedule` is read in `zone` (cron's zone, the
+/// host's, when None). A zone the
 /// host's tz database no longer knows falls back to the host's zone (how cron itself would read
 /// the schedule); a schedule that does not parse (a hand edit) is not gated at all.
 pub fn admits(zone: Option<&str>, schedule: Option<&str>, now: DateTime<Utc>) -> Decision {
-    let (Some(zone), Some(schedule)) = (zone, schedule) else {
+    let Some(schedule) = schedule else {
         return Decision::RUN;
     };
+    let zone_name = zone.unwrap_or("cron's zone");
     let parsed = match Schedule::parse_lenient(schedule) {
         Ok(parsed) if parsed.reboot => return Decision::RUN,
         Ok(parsed) => parsed,
         Err(e) => {
             return Decision::Run {
                 problem: Some(format!(
-                    "the schedule {schedule:?} for time zone {zone} does not parse ({e}); \
-                     run without the time-zone gate"
+                    "the schedule {schedule:?} for {zone_name} does not parse ({e}); run \
+                     without the gate"
                 )),
             }
         }
@@ -112,9 +119,10 @@ pub fn admits(zone: Option<&str>, schedule: Option<&str>, now: DateTime<Utc>) ->
     ) else {
         return Decision::RUN;
     };
-    let (next, problem) = match Rules::named(zone) {
-        Some(rules) => (parsed.next_after_rules(before, &rules), None),
-        None => {
+    let (next, problem) = match zone.map(|zone| (zone, Rules::named(zone))) {
+        None => (parsed.next_after(before, super::host_zone()), None),
+        Some((_, Some(rules))) => (parsed.next_after_rules(before, &rules), None),
+        Some((zone, None)) => {
             let host = super::host_zone();
             let why = format!(
                 "time zone {zone:?} is not in the host's tz database; the schedule was read in \

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::policy::CatchUp;
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
@@ -42,7 +43,7 @@ fn the_cover_holds_every_fire_in_any_host_zone() {
         let rules = Rules::named(zone).unwrap();
         for text in SCHEDULES {
             let schedule = Schedule::parse(text).unwrap();
-            let cover = Schedule::parse(&cover(&schedule).unwrap()).unwrap();
+            let cover = Schedule::parse(&cover(&schedule, CatchUp::None).unwrap()).unwrap();
             assert!(cover.hours == (1 << 24) - 1 && cover.dom_star && cover.dow_star);
             let mut t = at("2026-12-31T00:00:00Z");
             let mut fires = 0;
@@ -73,22 +74,25 @@ fn the_cover_holds_every_fire_in_any_host_zone() {
 #[test]
 fn covers_are_short() {
     assert_eq!(
-        cover(&Schedule::parse("0 9 * * *").unwrap()).unwrap(),
+        cover(&Schedule::parse("0 9 * * *").unwrap(), CatchUp::None).unwrap(),
         "*/15 * * * *"
     );
     assert_eq!(
-        cover(&Schedule::parse("*/10 * * * *").unwrap()).unwrap(),
+        cover(&Schedule::parse("*/10 * * * *").unwrap(), CatchUp::None).unwrap(),
         "*/5 * * * *"
     );
     assert_eq!(
-        cover(&Schedule::parse("7 * * * *").unwrap()).unwrap(),
+        cover(&Schedule::parse("7 * * * *").unwrap(), CatchUp::None).unwrap(),
         "7,22,37,52 * * * *"
     );
     assert_eq!(
-        cover(&Schedule::parse("1-3 4 * * *").unwrap()).unwrap(),
+        cover(&Schedule::parse("1-3 4 * * *").unwrap(), CatchUp::None).unwrap(),
         "0-3,15-18,30-33,45-48 * * * *"
     );
-    assert_eq!(cover(&Schedule::parse("@reboot").unwrap()), None);
+    assert_eq!(
+        cover(&Schedule::parse("@reboot").unwrap(), CatchUp::None),
+        None
+    );
 }
 
 /// Every minute of a span on which the gate says Run, as RFC 3339 UTC.

@@ -63,6 +63,8 @@ pub struct Recording<'a> {
     pub policy: &'a Policy,
     /// The entry's own schedule (the line's may be a host-zone cover of it).
     pub schedule: &'a str,
+    /// When the entry was created: catch-up never runs for fires before it.
+    pub created_at: Timestamp,
 }
 
 /// The command text of a managed job line: guard (if any), then the escaped command, wrapped
@@ -80,7 +82,12 @@ pub fn encode(
     }
     match wrap {
         Some(r) => written.push_str(&escape(&wrapper::wrap(
-            r.wrapper, r.entry, r.policy, r.schedule, command,
+            r.wrapper,
+            r.entry,
+            r.policy,
+            r.schedule,
+            r.created_at,
+            command,
         ))),
         None => written.push_str(&escape(command)),
     }
@@ -214,6 +221,7 @@ mod tests {
             entry,
             policy: NO_POLICY,
             schedule: "* * * * *",
+            created_at: Timestamp::from_unix(0).unwrap(),
         })
     }
 

@@ -13,8 +13,9 @@ pub struct PolicyFlags {
     /// The entry's time zone: the command starts only at the fire times of --at in this zone.
     #[arg(long = flag::TZ, value_name = "ZONE", requires = flag::AT)]
     pub tz: Option<String>,
-    /// The entry's own schedule, read in --tz (the job line's schedule covers it).
-    #[arg(long = flag::AT, value_name = "SCHEDULE", requires = flag::TZ)]
+    /// The entry's own schedule, read in --tz or else cron's zone (the job line's schedule
+    /// covers it); the command starts only at its fire times.
+    #[arg(long = flag::AT, value_name = "SCHEDULE")]
     pub at: Option<String>,
     /// Stop the run's process group after this many milliseconds.
     #[arg(long = flag::TIMEOUT, value_name = "MS")]
@@ -22,9 +23,10 @@ pub struct PolicyFlags {
     /// Do not start while another run of the entry is running.
     #[arg(long = flag::FORBID_OVERLAP)]
     pub forbid_overlap: bool,
-    /// When cron starts, run once for the most recent missed fire.
-    #[arg(long = flag::CATCH_UP)]
-    pub catch_up: bool,
+    /// When cron starts, run once for the most recent missed fire since this moment (RFC 3339,
+    /// the entry's creation).
+    #[arg(long = flag::CATCH_UP, value_name = "SINCE")]
+    pub catch_up: Option<String>,
     /// Who hears about a run: failure, success, mail (comma-separated), or none.
     #[arg(long = flag::NOTIFY, value_name = "LIST")]
     pub notify: Option<String>,
@@ -40,8 +42,10 @@ pub struct PolicyFlags {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RecorderPolicy {
     pub policy: Policy,
-    /// The entry's own schedule, with a time zone.
+    /// The entry's own schedule, when the line's is a cover of it.
     pub schedule: Option<String>,
+    /// Catch-up is for fires at or after this moment only.
+    pub catch_up_since: Option<Timestamp>,
     /// What could not be read (and so is not enforced), for the run's record.
     pub problems: Vec<String>,
 }
@@ -55,6 +59,16 @@ impl PolicyFlags {
                 problems.push(format!(
                     "--{} {ms:?} is not a number of milliseconds; no timeout",
                     flag::TIMEOUT
+                ));
+            }
+            parsed
+        });
+        let catch_up_since = self.catch_up.as_deref().and_then(|since| {
+            let parsed = Timestamp::parse(since);
+            if parsed.is_none() {
+                problems.push(format!(
+                    "--{} {since:?} is not an RFC 3339 moment; no catch-up",
+                    flag::CATCH_UP
                 ));
             }
             parsed
@@ -83,7 +97,7 @@ impl PolicyFlags {
                 } else {
                     Concurrency::Allow
                 },
-                catch_up: if self.catch_up {
+                catch_up: if catch_up_since.is_some() {
                     CatchUp::Latest
                 } else {
                     CatchUp::None
@@ -91,6 +105,7 @@ impl PolicyFlags {
                 notify,
             },
             schedule: self.at.clone(),
+            catch_up_since,
             problems,
         }
     }
@@ -158,7 +173,14 @@ mod tests {
             history_dir: Some("/h".into()),
         };
         for policy in [Policy::default(), policy] {
-            let line = wrapper::wrap(&w, uuid::Uuid::nil(), &policy, "0 9 * * *", "echo hi");
+            let line = wrapper::wrap(
+                &w,
+                uuid::Uuid::nil(),
+                &policy,
+                "0 9 * * *",
+                Timestamp::parse("2026-12-01T10:00:00Z").unwrap(),
+                "echo hi",
+            );
             let words = std::process::Command::new("sh")
                 .arg("-c")
                 .arg(format!("printf '%s\\n' {}", line))

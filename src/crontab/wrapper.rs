@@ -5,9 +5,10 @@
 //! ```
 //!
 //! The policy flags carry the entry's [`Policy`] so that it holds while no server runs:
-//! `--tz ZONE --at 'SCHEDULE'` (the entry's own schedule, read in ZONE; the line's schedule is
-//! then a host-zone cover of it, see `cron::gate`), `--timeout MS`, `--forbid-overlap`,
-//! `--catch-up`, `--notify LIST` (`failure`, `success`, `mail`, comma-separated, or `none`)
+//! `--tz ZONE` (the zone the entry's schedule is read in), `--at 'SCHEDULE'` (the entry's own
+//! schedule, whenever the line's differs from it: a host-zone cover for a zone, every minute
+//! for catch-up; see `cron::gate`), `--timeout MS`, `--forbid-overlap`, `--catch-up SINCE` (the
+//! entry's `created_at`: no catch-up for fires before it), `--notify LIST` (`failure`, `success`, `mail`, comma-separated, or `none`)
 //! with `--webhook URL` and `--ping URL`. Each is written only when it differs from the
 //! default, in this order.
 //!
@@ -17,6 +18,7 @@
 //! line is a plain command.
 
 use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
+use crate::domain::time::Timestamp;
 use uuid::Uuid;
 
 /// The flag names, shared by the writer, the reader and the recorder's command line.
@@ -46,8 +48,10 @@ pub struct Wrapped {
     pub wrapper: Wrapper,
     pub entry: Uuid,
     pub policy: Policy,
-    /// The entry's own schedule (`--at`), when it has a time zone.
+    /// The entry's own schedule (`--at`), when the line's schedule is not it.
     pub schedule: Option<String>,
+    /// `--catch-up`'s SINCE: no catch-up for fires before it (the entry's creation).
+    pub catch_up_since: Option<Timestamp>,
     pub command: String,
 }
 
@@ -69,13 +73,19 @@ fn word(text: &str) -> String {
     }
 }
 
+/// Whether the job line's schedule is not the entry's own, so the recorder gates by `--at`.
+pub fn gated(policy: &Policy) -> bool {
+    policy.timezone.is_some() || policy.catch_up == CatchUp::Latest
+}
+
 /// The wrapped command, before cron's escaping. `schedule` is the entry's own schedule; it is
-/// written only with a time zone, for the recorder's gate.
+/// written only when the line is [`gated`]. `created_at` bounds catch-up.
 pub fn wrap(
     wrapper: &Wrapper,
     entry: Uuid,
     policy: &Policy,
     schedule: &str,
+    created_at: Timestamp,
     command: &str,
 ) -> String {
     let mut out = format!("{} exec --entry {entry}", word(&wrapper.exe));
@@ -92,6 +102,8 @@ pub fn wrap(
     }
     if let Some(zone) = &policy.timezone {
         put(flag::TZ, Some(zone));
+    }
+    if gated(policy) {
         put(flag::AT, Some(schedule));
     }
     if let Some(ms) = policy.timeout_ms {
@@ -101,7 +113,7 @@ pub fn wrap(
         put(flag::FORBID_OVERLAP, None);
     }
     if policy.catch_up == CatchUp::Latest {
-        put(flag::CATCH_UP, None);
+        put(flag::CATCH_UP, Some(&created_at.to_string()));
     }
     if let Some(notify) = &policy.notify {
         put(flag::NOTIFY, Some(&notify_list(notify)));
@@ -167,9 +179,12 @@ pub fn parse_notify_list(list: &str) -> Option<Notify> {
 
 /// Reads the policy flags (the words between the entry and `--`); None when any word is not
 /// one the writer puts there, or a flag is repeated.
-fn read_policy(mut words: &[String]) -> Option<(Policy, Option<String>)> {
+type ReadPolicy = (Policy, Option<String>, Option<Timestamp>);
+
+fn read_policy(mut words: &[String]) -> Option<ReadPolicy> {
     let mut policy = Policy::default();
     let mut schedule = None;
+    let mut since = None;
     let mut notify: Option<Notify> = None;
     let mut seen = std::collections::HashSet::new();
     let (mut webhook, mut ping) = (None, None);
@@ -189,15 +204,18 @@ fn read_policy(mut words: &[String]) -> Option<(Policy, Option<String>)> {
             flag::AT => schedule = Some(value()?),
             flag::TIMEOUT => policy.timeout_ms = Some(value()?.parse().ok()?),
             flag::FORBID_OVERLAP => policy.concurrency = Concurrency::Forbid,
-            flag::CATCH_UP => policy.catch_up = CatchUp::Latest,
+            flag::CATCH_UP => {
+                policy.catch_up = CatchUp::Latest;
+                since = Some(Timestamp::parse(&value()?)?);
+            }
             flag::NOTIFY => notify = Some(parse_notify_list(&value()?)?),
             flag::WEBHOOK => webhook = Some(value()?),
             flag::PING => ping = Some(value()?),
             _ => return None,
         }
     }
-    // `--at` goes with `--tz`, and the URLs with `--notify`, as the writer puts them.
-    if policy.timezone.is_some() != schedule.is_some() {
+    // `--at` goes with a gated line, and the URLs with `--notify`, as the writer puts them.
+    if gated(&policy) != schedule.is_some() {
         return None;
     }
     match (&mut notify, webhook, ping) {
@@ -209,7 +227,7 @@ fn read_policy(mut words: &[String]) -> Option<(Policy, Option<String>)> {
         _ => return None,
     }
     policy.notify = notify;
-    Some((policy, schedule))
+    Some((policy, schedule, since))
 }
 
 /// Splits text into sh words, understanding only plain characters, single quotes and `\'`;
@@ -263,7 +281,7 @@ pub fn unwrap(text: &str) -> Option<Wrapped> {
     if dashes != "--" {
         return None;
     }
-    let (policy, schedule) = read_policy(flags)?;
+    let (policy, schedule, catch_up_since) = read_policy(flags)?;
     Some(Wrapped {
         wrapper: Wrapper {
             exe: exe.clone(),
@@ -272,6 +290,7 @@ pub fn unwrap(text: &str) -> Option<Wrapped> {
         entry: Uuid::parse_str(id).ok()?,
         policy,
         schedule,
+        catch_up_since,
         command: command.clone(),
     })
 }
@@ -285,6 +304,10 @@ mod tests {
             exe: exe.into(),
             history_dir: dir.map(Into::into),
         }
+    }
+
+    fn since() -> Timestamp {
+        Timestamp::parse("2026-12-01T10:00:00Z").unwrap()
     }
 
     fn policies() -> Vec<Policy> {
@@ -342,14 +365,16 @@ mod tests {
                     "-- --tz x",
                     "",
                 ] {
-                    let text = wrap(&w, id, &policy, "*/5 9-17 * * 1-5", cmd);
+                    let text = wrap(&w, id, &policy, "*/5 9-17 * * 1-5", since(), cmd);
                     let back = unwrap(&text).unwrap_or_else(|| panic!("{text}"));
                     assert_eq!(back.command, cmd);
                     assert_eq!(back.wrapper, w);
                     assert_eq!(back.entry, id);
                     assert_eq!(back.policy, policy, "{text}");
-                    let schedule = policy.timezone.as_ref().map(|_| "*/5 9-17 * * 1-5".into());
+                    let schedule = gated(&policy).then(|| "*/5 9-17 * * 1-5".to_owned());
                     assert_eq!(back.schedule, schedule);
+                    let catch_up = policy.catch_up == CatchUp::Latest;
+                    assert_eq!(back.catch_up_since, catch_up.then(since));
                 }
             }
         }
@@ -360,7 +385,14 @@ mod tests {
         let id = Uuid::nil();
         let w = wrapper("/usr/bin/cronrpc", None);
         assert_eq!(
-            wrap(&w, id, &Policy::default(), "* * * * *", "echo it's"),
+            wrap(
+                &w,
+                id,
+                &Policy::default(),
+                "* * * * *",
+                since(),
+                "echo it's"
+            ),
             format!(r"/usr/bin/cronrpc exec --entry {id} -- 'echo it'\''s'")
         );
         let policy = Policy {
@@ -374,10 +406,10 @@ mod tests {
             }),
         };
         assert_eq!(
-            wrap(&w, id, &policy, "0 9 * * *", "true"),
+            wrap(&w, id, &policy, "0 9 * * *", since(), "true"),
             format!(
                 "/usr/bin/cronrpc exec --entry {id} --tz Europe/Berlin --at '0 9 * * *' \
-                 --timeout 5000 --forbid-overlap --catch-up --notify failure,mail \
+                 --timeout 5000 --forbid-overlap --catch-up 2026-12-01T10:00:00Z --notify failure,mail \
                  --webhook https://h.example/x -- 'true'"
             )
         );
@@ -395,7 +427,9 @@ mod tests {
             format!("/bin/x exec --entry {id} -- $(a)"),
             // Unknown, repeated, incomplete or stray flags: not ours.
             format!("/bin/x exec --entry {id} --verbose -- 'a'"),
-            format!("/bin/x exec --entry {id} --catch-up --catch-up -- 'a'"),
+            format!("/bin/x exec --entry {id} --forbid-overlap --forbid-overlap -- 'a'"),
+            format!("/bin/x exec --entry {id} --catch-up --at '* * * * *' -- 'a'"),
+            format!("/bin/x exec --entry {id} --catch-up 2026-12-01T10:00:00Z -- 'a'"),
             format!("/bin/x exec --entry {id} --tz UTC -- 'a'"),
             format!("/bin/x exec --entry {id} --at '* * * * *' -- 'a'"),
             format!("/bin/x exec --entry {id} --timeout soon -- 'a'"),

@@ -38,6 +38,8 @@ fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
             command: command.to_owned(),
             notify,
             policy: Default::default(),
+            trigger: crate::history::Trigger::Cron,
+            scheduled_for: None,
         },
         &mut out,
         &mut err,

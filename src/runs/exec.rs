@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
 
+#[derive(Debug, Clone)]
 pub struct Args {
     pub entry: Uuid,
     pub history_dir: PathBuf,
@@ -22,15 +23,36 @@ pub struct Args {
     pub notify: Option<Notify>,
     /// The entry's policy, from the job line's flags.
     pub policy: RecorderPolicy,
+    /// What started the run, and the fire time it stands for.
+    pub trigger: Trigger,
+    pub scheduled_for: Option<Timestamp>,
 }
 
 pub fn main(mut args: Args) -> ExitCode {
-    // The time-zone gate: a start at a minute that is not a fire time in the entry's zone is
-    // not a run at all (the line's schedule covers every minute the zone can map to).
-    if args.policy.gate(Timestamp::now()) == Decision::Skip {
-        return ExitCode::SUCCESS;
+    let now = Timestamp::now();
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    // Catch-up (policy): the first start under a newly started cron runs a missed fire once.
+    let mut code = 0;
+    if args.trigger == Trigger::Cron {
+        let user = crate::domain::user::current().ok();
+        let user = user.as_ref().map_or("", |u| u.name.as_str());
+        if let Some(fire) =
+            crate::catch_up::missed(args.entry, &args.history_dir, user, &args.policy, now)
+        {
+            let catch_up = Args {
+                trigger: Trigger::CatchUp,
+                scheduled_for: Some(fire),
+                ..args.clone()
+            };
+            code = record(catch_up, &mut out, &mut err);
+        }
     }
-    let code = record(args, &mut std::io::stdout(), &mut std::io::stderr());
+    // The gate (policy): a start at a minute that is not a fire time of the entry (in its zone)
+    // is not a run at all; the line's schedule covers every minute the entry can fire at.
+    if args.trigger == Trigger::Cron && args.policy.gate(now) == Decision::Skip {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    let code = record(args, &mut out, &mut err);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
@@ -42,9 +64,10 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut record = RunRecord::started(
         args.entry.to_string(),
         user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-        Trigger::Cron,
+        args.trigger,
         Timestamp::now(),
     );
+    record.scheduled_for = args.scheduled_for;
     let mut recording = user.is_some();
     let mut save = |record: &RunRecord| {
         let Some(user) = user.as_ref().filter(|_| recording) else {

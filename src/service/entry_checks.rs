@@ -2,7 +2,7 @@
 
 use crate::cron::Schedule;
 use crate::crontab::command::Recording;
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::wrapper::{self, Wrapper};
 use crate::crontab::{command, job_line};
 use crate::domain::entry::ManagedEntry;
 use crate::domain::{Error, ErrorKind, Result};
@@ -48,14 +48,15 @@ pub(super) fn render_job(entry: &ManagedEntry, wrapper: Option<&Wrapper>) -> Res
         entry: meta.id,
         policy: &meta.policy,
         schedule: &entry.schedule,
+        created_at: meta.created_at,
     });
     let written = command::encode(&entry.command, meta.expires_at, recording)?;
-    let schedule = match &meta.policy.timezone {
-        Some(_) => Schedule::parse(&entry.schedule)
+    let schedule = match wrapper {
+        Some(_) if wrapper::gated(&meta.policy) => Schedule::parse(&entry.schedule)
             .ok()
-            .and_then(|s| crate::cron::gate::cover(&s))
+            .and_then(|s| crate::cron::gate::cover(&s, meta.policy.catch_up))
             .unwrap_or_else(|| entry.schedule.clone()),
-        None => entry.schedule.clone(),
+        _ => entry.schedule.clone(),
     };
     let line = job_line(true, &schedule, &written);
     let reads_back = matches!(

@@ -4,6 +4,7 @@
 mod harness;
 
 mod adopt;
+mod catch_up;
 mod concurrency;
 mod crash;
 mod crontab;
