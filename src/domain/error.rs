@@ -20,6 +20,7 @@ pub enum ErrorKind {
     EntryNotFound,
     Conflict,
     Forbidden,
+    RunNotFound,
     Backend,
 }
 
@@ -40,6 +41,7 @@ impl ErrorKind {
             ErrorKind::EntryNotFound => "ENTRY_NOT_FOUND",
             ErrorKind::Conflict => "CONFLICT",
             ErrorKind::Forbidden => "FORBIDDEN",
+            ErrorKind::RunNotFound => "RUN_NOT_FOUND",
             ErrorKind::Backend => "BACKEND_ERROR",
         }
     }
@@ -60,6 +62,7 @@ impl ErrorKind {
             ErrorKind::EntryNotFound => "Entry not found",
             ErrorKind::Conflict => "Crontab changed",
             ErrorKind::Forbidden => "Access denied",
+            ErrorKind::RunNotFound => "Run not found",
             ErrorKind::Backend => "Backend error",
         }
     }

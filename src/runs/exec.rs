@@ -1,66 +1,236 @@
-//! `cronrpc exec`: the recorder cron runs in front of a managed command. It records the start
-//! and end of the run in the history store, passes the output through (so cron still mails
-//! it), and exits as the command did. The command runs whatever happens to the store.
+//! `cronrpc exec`: the recorder in front of every run of a managed command, started by cron
+//! from the job line or by `entries.run`. It enforces the entry's policy (timeout, overlap),
+//! records the run's start (`running`) and end in the history store, passes the output through
+//! (so cron still mails it), and exits as the command did. The command runs whatever happens to
+//! the store: a missing, unwritable or hostile history only costs the record.
 
-use super::capture::{self, Spec};
+use super::capture::{self, Spec, Stop};
+use super::process::RecorderId;
+use crate::domain::policy::{Concurrency, Policy};
 use crate::domain::time::Timestamp;
-use crate::history::{RunRecord, Store, Trigger};
+use crate::domain::user::User;
+use crate::history::{RunRecord, RunStatus, Store, StoredRun, Trigger};
+use nix::fcntl::{Flock, FlockArg};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use uuid::Uuid;
 
+/// Exit status of a run stopped by its timeout (as timeout(1) has it).
+pub const EXIT_TIMED_OUT: u8 = 124;
+/// Exit status of a run not started because another run of the entry was running
+/// (EX_TEMPFAIL: try again later).
+pub const EXIT_SKIPPED: u8 = 75;
+/// Exit status of a cancelled run (128 + SIGTERM).
+pub const EXIT_CANCELLED: u8 = 143;
+/// Exit status when the command could not be started (as sh has it).
+pub const EXIT_NOT_STARTED: u8 = 127;
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
+    /// The entry the run belongs to.
+    #[arg(long)]
     pub entry: Uuid,
+    /// The history directory (one subdirectory per user).
+    #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
     pub history_dir: PathBuf,
+    /// Stop the command's process group after this many milliseconds (SIGTERM, then SIGKILL).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// Do not start while another run of the entry is running; record a skipped run instead.
+    #[arg(long)]
+    pub forbid_overlap: bool,
+    /// A run started by `entries.run`, with the run id the server chose: the start and end
+    /// records go to stdout as JSON lines instead of the command's output.
+    #[arg(long, hide = true, value_name = "RUN_ID")]
+    pub manual: Option<Uuid>,
+    /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
+    #[arg(last = true, required = true)]
     pub command: String,
 }
 
+impl Args {
+    /// The policy the job line carries.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            timeout_ms: self.timeout,
+            concurrency: if self.forbid_overlap {
+                Concurrency::Forbid
+            } else {
+                Concurrency::Allow
+            },
+            ..Policy::default()
+        }
+    }
+}
+
+/// Set by SIGTERM (what `runs.cancel` sends): stop the job and record it `cancelled`.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_term(_: libc::c_int) {
+    CANCEL.store(true, Ordering::SeqCst);
+}
+
+fn catch_term() {
+    let action = nix::sys::signal::SigAction::new(
+        nix::sys::signal::SigHandler::Handler(on_term),
+        nix::sys::signal::SaFlags::SA_RESTART,
+        nix::sys::signal::SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to an atomic. Handlers do not survive exec, so the job
+    // gets SIGTERM's default action.
+    let _ = unsafe { nix::sys::signal::sigaction(nix::sys::signal::Signal::SIGTERM, &action) };
+}
+
+/// Writes records to the store until the first failure, which is said once on stderr (cron
+/// mails it, so a broken store gets noticed) and ends recording.
+struct Recorder {
+    store: Store,
+    user: Option<User>,
+    /// Manual runs report their records on stdout, for the server that started them.
+    report: bool,
+}
+
+impl Recorder {
+    fn save(&mut self, record: &RunRecord, id: Option<RecorderId>) {
+        if let Some(user) = &self.user {
+            if let Err(e) = self.store.append(user, &StoredRun::new(record.clone(), id)) {
+                eprintln!(
+                    "cronrpc exec: run not recorded in {}: {e}",
+                    self.store.root().display()
+                );
+                self.user = None;
+            }
+        }
+        if self.report {
+            let mut out = std::io::stdout().lock();
+            // The server may be gone; the run goes on.
+            let line = serde_json::to_string(record).unwrap_or_default();
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
+    }
+}
+
 pub fn main(args: Args) -> ExitCode {
+    let policy = args.policy();
     let user = crate::domain::user::current().ok();
-    let store = Store::new(&args.history_dir);
+    let now = Timestamp::now();
+    let trigger = if args.manual.is_some() {
+        Trigger::Manual
+    } else {
+        Trigger::Cron
+    };
     let mut record = RunRecord::started(
         args.entry.to_string(),
         user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-        Trigger::Cron,
-        Timestamp::now(),
+        trigger,
+        now,
     );
-    let mut recording = user.is_some();
-    let mut save = |record: &RunRecord| {
-        let Some(user) = user.as_ref().filter(|_| recording) else {
-            return;
-        };
-        if let Err(e) = store.append(user, record) {
-            // Said once, on stderr: cron mails it, so a broken store gets noticed.
-            eprintln!(
-                "cronrpc exec: run not recorded in {}: {e}",
-                store.root().display()
-            );
-            recording = false;
-        }
+    match args.manual {
+        Some(id) => record.run_id = id.to_string(),
+        // cron starts a job in the minute it fires for.
+        None => record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60)),
+    }
+    let store = Store::new(&args.history_dir);
+    let _overlap = match (policy.concurrency, &user) {
+        (Concurrency::Forbid, Some(user)) => match overlap_lock(&store, user, args.entry) {
+            Ok(Some(lock)) => Some(lock),
+            Ok(None) => {
+                super::skip_overlap(&mut record);
+                Recorder {
+                    store,
+                    user: Some(user.clone()),
+                    report: args.manual.is_some(),
+                }
+                .save(&record, None);
+                return ExitCode::from(EXIT_SKIPPED);
+            }
+            Err(e) => {
+                // Overlap cannot be told; cron's behaviour (run) beats not running.
+                eprintln!("cronrpc exec: cannot check for an overlapping run: {e}");
+                None
+            }
+        },
+        _ => None,
     };
-    save(&record);
-    // cron has already set the environment, directory and stdin; the job keeps them.
+    let mut recorder = Recorder {
+        store,
+        user,
+        report: args.manual.is_some(),
+    };
+    catch_term();
+    // cron (or the server, as cron would) has set the environment, directory and stdin; the
+    // job keeps them.
     let shell = std::env::var("SHELL").unwrap_or_else(|_| super::env::DEFAULT_SHELL.into());
-    let outcome = capture::run(Spec {
+    let spec = Spec {
         shell,
         command: args.command,
-        env: None,
-        cwd: None,
-        identity: None,
-        timeout: None,
-        detached: false,
-        passthrough: true,
+        timeout: policy.timeout_ms.map(Duration::from_millis),
+        passthrough: args.manual.is_none(),
+    };
+    let outcome = capture::run(spec, &CANCEL, |pid| {
+        let id = RecorderId::current().map(|id| RecorderId {
+            job_pgid: Some(pid),
+            ..id
+        });
+        recorder.save(&record, id);
     });
-    let code = match (&outcome.error, outcome.exit_code, outcome.signal) {
-        (Some(e), _, _) => {
+    let code = match (
+        &outcome.error,
+        outcome.stopped,
+        outcome.exit_code,
+        outcome.signal,
+    ) {
+        (Some(e), _, _, _) => {
             eprintln!("cronrpc exec: {e}");
-            127
+            EXIT_NOT_STARTED
         }
-        (None, Some(code), _) => code,
-        (None, None, Some(signal)) => 128 + signal,
-        (None, None, None) => 1,
+        (None, Some(Stop::Timeout), _, _) => EXIT_TIMED_OUT,
+        (None, Some(Stop::Cancel), _, _) => EXIT_CANCELLED,
+        (None, None, Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, None, None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None, None, None) => 1,
     };
     super::finish(&mut record, outcome);
-    save(&record);
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    if record.status == RunStatus::TimedOut {
+        eprintln!(
+            "cronrpc exec: stopped after its timeout of {} ms",
+            policy.timeout_ms.unwrap_or_default()
+        );
+    }
+    recorder.save(&record, None);
+    ExitCode::from(code)
+}
+
+/// The entry's overlap lock, a `flock` on a file in the user's history directory held by this
+/// process only (close-on-exec, so the job and its children never hold it, and the kernel drops
+/// it when the recorder dies, so a crashed run never blocks the entry). None when another run
+/// holds it.
+fn overlap_lock(store: &Store, user: &User, entry: Uuid) -> std::io::Result<Option<Flock<File>>> {
+    let path = store.dir(&user.name).join(format!("{entry}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(&path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.uid() != user.uid {
+        return Err(std::io::Error::other(format!(
+            "{} is not a plain file of {}'s",
+            path.display(),
+            user.name
+        )));
+    }
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(Some(lock)),
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+        Err((_, e)) => Err(e.into()),
+    }
 }

@@ -7,6 +7,7 @@ pub mod crontab;
 pub mod entries;
 pub mod params;
 pub mod revisions;
+pub mod run_now;
 pub mod runs;
 pub mod system;
 pub mod views;
@@ -60,7 +61,10 @@ impl Service {
     }
 
     /// Where runs are recorded, and the recorder cron's runs go through.
+    /// A root service first moves away history directories of users that are gone or now
+    /// another uid, so a recycled uid never inherits them.
     pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+        history.sweep_stale();
         self.history = history;
         self.wrapper = wrapper;
         self
