@@ -211,6 +211,7 @@ pub fn main(args: Args) -> ExitCode {
 /// it when the recorder dies, so a crashed run never blocks the entry). None when another run
 /// holds it.
 fn overlap_lock(store: &Store, user: &User, entry: Uuid) -> std::io::Result<Option<Flock<File>>> {
+    store.prepare(user)?;
     let path = store.dir(&user.name).join(format!("{entry}.lock"));
     let file = std::fs::OpenOptions::new()
         .read(true)

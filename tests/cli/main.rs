@@ -10,6 +10,7 @@ mod crontab;
 mod entries;
 mod hostile;
 mod human_cli;
+mod lifecycle;
 mod limits;
 mod mcp;
 mod protocol;
