@@ -6,10 +6,11 @@
 
 use super::capture::{self, Spec, Stop};
 use super::process::RecorderId;
-use crate::domain::policy::{Concurrency, Policy};
+use crate::domain::policy::{Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::history::{RunRecord, RunStatus, Store, StoredRun, Trigger};
+use crate::notify::Notifier;
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::File;
 use std::io::Write;
@@ -51,6 +52,10 @@ pub struct Args {
     /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
     #[arg(last = true, required = true)]
     pub command: String,
+    /// Who hears about the run; None passes the output through, as cron users expect.
+    // TODO(policy): filled from the job line's notify flags by the policy codec.
+    #[arg(skip)]
+    pub notify: Option<Notify>,
 }
 
 impl Args {
@@ -63,6 +68,7 @@ impl Args {
             } else {
                 Concurrency::Allow
             },
+            notify: self.notify.clone(),
             ..Policy::default()
         }
     }
@@ -116,10 +122,19 @@ impl Recorder {
 }
 
 pub fn main(args: Args) -> ExitCode {
+    let code = record(args, &mut std::io::stdout(), &mut std::io::stderr());
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Runs and records the command; returns the exit status the recorder exits with. What cron
+/// would mail goes to `out` and `err` (only the notifications' part when not passed through;
+/// nothing for a manual run, which no cron mails).
+pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let policy = args.policy();
     let user = crate::domain::user::current().ok();
     let now = Timestamp::now();
-    let trigger = if args.manual.is_some() {
+    let manual = args.manual.is_some();
+    let trigger = if manual {
         Trigger::Manual
     } else {
         Trigger::Cron
@@ -135,32 +150,53 @@ pub fn main(args: Args) -> ExitCode {
         // cron starts a job in the minute it fires for.
         None => record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60)),
     }
-    let store = Store::new(&args.history_dir);
-    let _overlap = match (policy.concurrency, &user) {
-        (Concurrency::Forbid, Some(user)) => match overlap_lock(&store, user, args.entry) {
-            Ok(Some(lock)) => Some(lock),
-            Ok(None) => {
-                super::skip_overlap(&mut record);
-                Recorder {
-                    store,
-                    user: Some(user.clone()),
-                    report: args.manual.is_some(),
-                }
-                .save(&record, None);
-                return ExitCode::from(EXIT_SKIPPED);
-            }
-            Err(e) => {
-                // Overlap cannot be told; cron's behaviour (run) beats not running.
-                eprintln!("cronrpc exec: cannot check for an overlapping run: {e}");
-                None
-            }
-        },
-        _ => None,
+    let (mut sink_out, mut sink_err) = (std::io::sink(), std::io::sink());
+    let (out, err): (&mut dyn Write, &mut dyn Write) = if manual {
+        (&mut sink_out, &mut sink_err)
+    } else {
+        (out, err)
     };
+    let store = Store::new(&args.history_dir);
+    let notifier = policy
+        .notify
+        .clone()
+        .map(|n| Notifier::for_user(n, store.root(), user.as_ref().map(|u| u.name.as_str())));
+    let started = notifier.as_ref().map(Notifier::start);
     let mut recorder = Recorder {
         store,
         user,
-        report: args.manual.is_some(),
+        report: manual,
+    };
+    let _overlap = match (policy.concurrency, &recorder.user) {
+        (Concurrency::Forbid, Some(user)) => {
+            match overlap_lock(&recorder.store, user, args.entry) {
+                Ok(Some(lock)) => Some(lock),
+                Ok(None) => {
+                    super::skip_overlap(&mut record);
+                    if let (Some(notifier), Some(started)) = (&notifier, started) {
+                        notifier.finish(
+                            started,
+                            &mut record,
+                            i32::from(EXIT_SKIPPED),
+                            &[],
+                            out,
+                            err,
+                        );
+                    }
+                    recorder.save(&record, None);
+                    return i32::from(EXIT_SKIPPED);
+                }
+                Err(e) => {
+                    // Overlap cannot be told; cron's behaviour (run) beats not running.
+                    let _ = writeln!(
+                        err,
+                        "cronrpc exec: cannot check for an overlapping run: {e}"
+                    );
+                    None
+                }
+            }
+        }
+        _ => None,
     };
     catch_term();
     // cron (or the server, as cron would) has set the environment, directory and stdin; the
@@ -170,7 +206,7 @@ pub fn main(args: Args) -> ExitCode {
         shell,
         command: args.command,
         timeout: policy.timeout_ms.map(Duration::from_millis),
-        passthrough: args.manual.is_none(),
+        passthrough: !manual && notifier.is_none(),
     };
     let outcome = capture::run(spec, &CANCEL, |pid| {
         let id = RecorderId::current().map(|id| RecorderId {
@@ -186,24 +222,35 @@ pub fn main(args: Args) -> ExitCode {
         outcome.signal,
     ) {
         (Some(e), _, _, _) => {
-            eprintln!("cronrpc exec: {e}");
-            EXIT_NOT_STARTED
+            // With notify, the mail says it (or, not notified, nothing does).
+            if notifier.is_none() {
+                let _ = writeln!(err, "cronrpc exec: {e}");
+            }
+            i32::from(EXIT_NOT_STARTED)
         }
-        (None, Some(Stop::Timeout), _, _) => EXIT_TIMED_OUT,
-        (None, Some(Stop::Cancel), _, _) => EXIT_CANCELLED,
-        (None, None, Some(code), _) => u8::try_from(code).unwrap_or(1),
-        (None, None, None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, Some(Stop::Timeout), _, _) => i32::from(EXIT_TIMED_OUT),
+        (None, Some(Stop::Cancel), _, _) => i32::from(EXIT_CANCELLED),
+        (None, None, Some(code), _) => code,
+        (None, None, None, Some(signal)) => 128 + signal,
         (None, None, None, None) => 1,
     };
+    let tail = [outcome.stdout.tail(), outcome.stderr.tail()].concat();
     super::finish(&mut record, outcome);
-    if record.status == RunStatus::TimedOut {
-        eprintln!(
+    if record.status == RunStatus::TimedOut && notifier.is_none() {
+        let _ = writeln!(
+            err,
             "cronrpc exec: stopped after its timeout of {} ms",
             policy.timeout_ms.unwrap_or_default()
         );
     }
+    if let (Some(notifier), Some(started)) = (&notifier, started) {
+        let tail = &tail[tail
+            .len()
+            .saturating_sub(crate::history::record::TAIL_LIMIT)..];
+        notifier.finish(started, &mut record, code, tail, out, err);
+    }
     recorder.save(&record, None);
-    ExitCode::from(code)
+    code
 }
 
 /// The entry's overlap lock, a `flock` on a file in the user's history directory held by this

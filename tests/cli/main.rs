@@ -4,6 +4,8 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
 mod concurrency;
 mod crash;
 mod crontab;
@@ -13,6 +15,8 @@ mod human_cli;
 mod lifecycle;
 mod limits;
 mod mcp;
+mod mcp_modern;
+mod notify;
 mod protocol;
 mod races;
 mod revisions;
@@ -20,6 +24,7 @@ mod runs;
 mod schema;
 mod security;
 mod socket;
+mod state;
 mod system_backend;
 mod systemd;
 mod warnings;
