@@ -90,6 +90,8 @@ mod tests {
                 "entries.update",
                 "health",
                 "rpc.discover",
+                "runs.cancel",
+                "runs.get",
                 "schedule.describe"
             ]
         );

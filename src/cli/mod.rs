@@ -34,19 +34,7 @@ enum Command {
     },
     /// Run a command for a managed entry and record the run in the history store; cron's job
     /// lines for managed entries call this. Exits as the command does.
-    Exec {
-        /// The entry the run belongs to.
-        #[arg(long)]
-        entry: uuid::Uuid,
-        /// The history directory (one subdirectory per user).
-        #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
-        history_dir: PathBuf,
-        #[command(flatten)]
-        policy: crate::crontab::recorder_flags::PolicyFlags,
-        /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
-        #[arg(last = true, required = true)]
-        command: String,
-    },
+    Exec(crate::runs::exec::ExecArgs),
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
     #[command(flatten)]
@@ -65,23 +53,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve::run(args),
-        Command::Exec {
-            entry,
-            history_dir,
-            policy,
-            command,
-        } => {
-            let policy = policy.read();
-            crate::runs::exec::main(crate::runs::exec::Args {
-                entry,
-                history_dir,
-                command,
-                notify: policy.policy.notify.clone(),
-                policy,
-                trigger: crate::history::Trigger::Cron,
-                scheduled_for: None,
-            })
-        }
+        Command::Exec(args) => crate::runs::exec::main(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -23,6 +23,7 @@ pub enum ErrorKind {
     EntryNotFound,
     Conflict,
     Forbidden,
+    RunNotFound,
     Backend,
 }
 
@@ -82,6 +83,7 @@ impl ErrorKind {
             ErrorKind::EntryNotFound => "ENTRY_NOT_FOUND",
             ErrorKind::Conflict => "CONFLICT",
             ErrorKind::Forbidden => "FORBIDDEN",
+            ErrorKind::RunNotFound => "RUN_NOT_FOUND",
             ErrorKind::Backend => "BACKEND_ERROR",
         }
     }
@@ -105,6 +107,7 @@ impl ErrorKind {
             ErrorKind::EntryNotFound => "Entry not found",
             ErrorKind::Conflict => "Crontab changed",
             ErrorKind::Forbidden => "Access denied",
+            ErrorKind::RunNotFound => "Run not found",
             ErrorKind::Backend => "Backend error",
         }
     }

@@ -36,8 +36,14 @@ fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
             entry: uuid::Uuid::new_v4(),
             history_dir: history.path().to_owned(),
             command: command.to_owned(),
-            notify,
-            policy: Default::default(),
+            manual: None,
+            policy: crate::crontab::recorder_flags::RecorderPolicy {
+                policy: crate::domain::policy::Policy {
+                    notify,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
             trigger: crate::history::Trigger::Cron,
             scheduled_for: None,
         },
@@ -45,7 +51,7 @@ fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
         &mut err,
     );
     let took = began.elapsed();
-    let mut runs = store.read(&user.name, false).unwrap();
+    let mut runs = store.read(&user, false).unwrap();
     let record = runs.pop().expect("the run is recorded");
     Run {
         code,

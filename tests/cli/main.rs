@@ -13,6 +13,7 @@ mod crontab;
 mod entries;
 mod hostile;
 mod human_cli;
+mod lifecycle;
 mod limits;
 mod mcp;
 mod mcp_modern;
