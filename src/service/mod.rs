@@ -5,9 +5,13 @@ pub mod access;
 pub mod adopt;
 pub mod crontab;
 pub mod entries;
+pub mod entry_checks;
+pub mod entry_types;
+pub mod notes;
 pub mod params;
 pub mod revisions;
 pub mod runs;
+pub mod sweep;
 pub mod system;
 pub mod views;
 mod webhook_keys;
@@ -35,6 +39,8 @@ pub struct Service {
     wrapper: Option<Wrapper>,
     /// What users' webhook keys are derived from (see `crate::notify::sign`).
     webhook_secret: Option<Vec<u8>>,
+    /// What requests noticed, for `health`.
+    notes: notes::Notes,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -51,9 +57,14 @@ impl Service {
             locks,
             zone,
             journal: None,
-            history: Store::new(crate::app::state_dir().join("history")),
+            history: Store::new(
+                crate::app::state_dir()
+                    .map(|d| d.join("history"))
+                    .unwrap_or_else(|_| crate::app::DEFAULT_HISTORY_DIR.into()),
+            ),
             wrapper: None,
             webhook_secret: None,
+            notes: notes::Notes::default(),
         }
     }
 
@@ -108,6 +119,7 @@ impl Service {
         let out = change(&mut edit)?;
         edit.crontab.remove_expired(edit.now);
         let after = edit.crontab.render();
+        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.wrapper));
         if edit.crontab.line_count() > MAX_LINES {
             return Err(Error::new(
                 crate::domain::ErrorKind::InvalidCrontab,
@@ -123,6 +135,18 @@ impl Service {
             self.record_revision(caller, &action, user, &before, &after, replaced_at);
         }
         Ok((out, after))
+    }
+}
+
+impl Service {
+    /// Remembers which recorder paths in `user`'s crontab are not this server's, for `health`.
+    fn note_recorders(&self, user: &User, wrappers: impl Iterator<Item = Wrapper>) {
+        let ours = self.wrapper.as_ref().map(|w| w.exe.as_str());
+        let foreign = wrappers
+            .map(|w| w.exe)
+            .filter(|exe| Some(exe.as_str()) != ours)
+            .collect();
+        self.notes.recorders(&user.name, foreign);
     }
 }
 

@@ -20,6 +20,7 @@ mod runs;
 mod schema;
 mod security;
 mod socket;
+mod state;
 mod system_backend;
 mod systemd;
 mod warnings;
