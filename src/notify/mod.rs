@@ -61,6 +61,14 @@ pub struct Started {
     ping: Option<JoinHandle<Vec<NotificationOutcome>>>,
 }
 
+impl Started {
+    /// For a run that never started (skipped by policy): no start ping was sent, and
+    /// [`Notifier::finish`] sends only the end ping.
+    pub fn never() -> Started {
+        Started { ping: None }
+    }
+}
+
 impl Notifier {
     /// Signs webhooks with `key` when there is one.
     pub fn new(notify: Notify, key: Option<sign::Key>) -> Self {
