@@ -37,10 +37,10 @@ pub struct Service {
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
     wrapper: Option<Wrapper>,
-    /// What users' webhook keys are derived from (see `crate::notify::sign`).
-    webhook_secret: Option<Vec<u8>>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -63,8 +63,8 @@ impl Service {
                     .unwrap_or_else(|_| crate::app::DEFAULT_HISTORY_DIR.into()),
             ),
             wrapper: None,
-            webhook_secret: None,
             notes: notes::Notes::default(),
+            webhook_secret: None,
         }
     }
 

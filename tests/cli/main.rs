@@ -13,6 +13,7 @@ mod human_cli;
 mod limits;
 mod mcp;
 mod notify;
+mod mcp_modern;
 mod protocol;
 mod races;
 mod revisions;
