@@ -99,17 +99,17 @@ impl Notifier {
     }
 
     /// Everything due once the run has ended (`record` is complete but for `notifications`):
-    /// the mail's text on `out`/`err` if this outcome is notified and `mail` is on, the end ping
-    /// (`exit_status` and the output's `tail`) and the webhook, the last two side by side.
-    /// Every outcome is appended to `record.notifications`.
+    /// the mail's text on `mail_to` (stdout, stderr) if this outcome is notified and `mail` is on,
+    /// the end ping (`exit_status` and the output's `tail`) and the webhook, the last two side by
+    /// side. `mail_to` is None where nobody mails what is printed (a run `entries.run` started:
+    /// its caller gets the record). Every outcome is appended to `record.notifications`.
     pub fn finish(
         &self,
         started: Started,
         record: &mut RunRecord,
         exit_status: i32,
         tail: &[u8],
-        out: &mut dyn Write,
-        err: &mut dyn Write,
+        mail_to: Option<(&mut dyn Write, &mut dyn Write)>,
     ) {
         let deadline = Instant::now() + http::BUDGET;
         let notified = is_notified(&self.notify, record.status);
@@ -118,7 +118,7 @@ impl Notifier {
                 vec![failed(Channel::Ping, "ping /start: the sender panicked")]
             }));
         }
-        if notified && self.notify.mail {
+        if let Some((out, err)) = mail_to.filter(|_| notified && self.notify.mail) {
             let outcome = mail::print(record, exit_status, out, err);
             record.notifications.push(outcome);
         }
