@@ -3,14 +3,17 @@
 
 pub mod access;
 pub mod adopt;
+pub mod apply;
 pub mod crontab;
 pub mod entries;
 pub mod entry_checks;
 pub mod entry_types;
 pub mod notes;
 pub mod params;
+pub mod policies;
 pub mod revisions;
 pub mod runs;
+pub mod spec;
 pub mod sweep;
 pub mod system;
 pub mod views;

@@ -4,6 +4,9 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
+mod catch_up;
 mod concurrency;
 mod crash;
 mod crontab;
@@ -12,8 +15,9 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
-mod notify;
 mod mcp_modern;
+mod notify;
+mod policies;
 mod protocol;
 mod races;
 mod revisions;
