@@ -8,6 +8,7 @@
 mod test_server;
 
 use crate::harness::{is_root, shared_bin, Server, TempUser};
+use cronrpc::notify::sign::{self, Key};
 use serde_json::{json, Value};
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -102,6 +103,10 @@ impl Fixture {
     /// The system backend with state of its own; the history directory is one the user's
     /// jobs can reach.
     fn new() -> Fixture {
+        Fixture::with(&[])
+    }
+
+    fn with(extra: &[&str]) -> Fixture {
         let user = TempUser::new();
         let (bin_dir, bin) = shared_bin();
         let state = tempfile::tempdir().unwrap();
@@ -119,7 +124,10 @@ impl Fixture {
                 &locks,
                 "--revisions-dir",
                 &revisions,
-            ],
+            ]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect::<Vec<_>>(),
         );
         Fixture {
             user,
@@ -312,4 +320,38 @@ fn bad_endpoints_cost_the_job_line_only_the_bounded_delay() {
     }
     assert_eq!(redirect.received().len(), 1, "redirects are not followed");
     assert_eq!(fail.received().len(), 3, "a 500 is retried");
+}
+
+#[test]
+fn a_job_lines_webhook_is_signed_with_the_users_key() {
+    assert!(is_root(), "runs job lines as a throwaway user");
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("secret");
+    std::fs::write(&secret, "fleet secret\n").unwrap();
+    std::fs::set_permissions(&secret, PermissionsExt::from_mode(0o600)).unwrap();
+    let http = test_server::Server::start(Answer::Status(200));
+    let mut fx = Fixture::with(&["--webhook-secret-file", secret.to_str().unwrap()]);
+    let id = fx.create("exit 1", json!({"webhook": format!("{}/hook", http.base)}));
+    assert_eq!(fx.run(&id).code, Some(1));
+    let got = http.received();
+    let hook = got.iter().find(|r| r.path == "/hook").expect("posted");
+    let timestamp: i64 = hook
+        .header(sign::TIMESTAMP_HEADER)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let signature = hook.header(sign::SIGNATURE_HEADER).unwrap();
+    let posted: Value = serde_json::from_slice(&hook.body).unwrap();
+    let user = posted["user"].as_str().unwrap();
+    assert_eq!(user, fx.user.name);
+    assert!(Key::derive(b"fleet secret", user).verify(timestamp, &hook.body, signature));
+    assert!(!Key::derive(b"fleet secret", "root").verify(timestamp, &hook.body, signature));
+    let record = fx.last_run(&id);
+    let hooked = record["notifications"].as_array().unwrap().iter();
+    let detail = hooked
+        .filter(|n| n["channel"] == "webhook")
+        .map(|n| n["detail"].as_str().unwrap())
+        .next()
+        .unwrap();
+    assert!(detail.starts_with("signed webhook"), "{record}");
 }
