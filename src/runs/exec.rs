@@ -120,7 +120,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let tail = &tail[tail
             .len()
             .saturating_sub(crate::history::record::TAIL_LIMIT)..];
-        notifier.finish(started, &mut record, code, tail, Some((out, err)));
+        notifier.finish(started, &mut record, code, tail, out, err);
     }
     save(&record);
     code
