@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod crontab;
 mod entries;
+mod fleet;
 mod hostile;
 mod human_cli;
 mod limits;
