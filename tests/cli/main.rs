@@ -15,6 +15,7 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod package;
 mod protocol;
 mod races;
 mod revisions;
