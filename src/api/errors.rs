@@ -32,7 +32,8 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
     match kind {
         InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
         | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
-        | InvalidEntries => INVALID_PARAMS,
+        | InvalidPolicy => INVALID_PARAMS,
+        InvalidEntries => INVALID_PARAMS,
         UserNotFound => -32001,
         EntryNotFound => -32002,
         Conflict => -32003,

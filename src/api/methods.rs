@@ -1,6 +1,6 @@
 //! The list of methods. Adding a method is one line here plus its service function.
 
-use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
+use super::{Hints, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
 use crate::service::adopt;
@@ -56,7 +56,7 @@ methods! {
          macro (@daily, @hourly, ...); command is run by /bin/sh exactly as given. Optional name, \
          comment, enabled (default true) and expires_at (the job stops firing and is removed after \
          it). Returns the entry with its id. Each call adds a new job: do not repeat it to retry.";
-    EntriesUpdate: "entries.update", IDEMPOTENT_WRITE, ent::UpdateParams => Entry, Service::entries_update,
+    EntriesUpdate: "entries.update", DESTRUCTIVE, ent::UpdateParams => Entry, Service::entries_update,
         "Change fields of a managed entry.",
         "Change a managed entry: any of schedule, command, name, comment, enabled, expires_at. \
          Omitted fields stay; null clears name, comment and expires_at. Use enabled=false to pause \
@@ -65,7 +65,7 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", WRITE, run::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", RUN, run::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
          give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \

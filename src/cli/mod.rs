@@ -78,6 +78,7 @@ pub fn main() -> ExitCode {
             entry,
             history_dir,
             command,
+            notify: None,
         }),
         Command::Completions { shell } => {
             clap_complete::generate(

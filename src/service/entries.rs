@@ -35,8 +35,9 @@ impl Service {
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
     pub(super) fn prepare_history(&self, user: &User) {
         if self.wrapper.is_some() {
-            if let Err(e) = self.history.prepare(user) {
-                tracing::warn!(user = %user.name, "preparing the run history: {e}");
+            match self.history.prepare(user) {
+                Ok(()) => self.provision_webhook_key(user),
+                Err(e) => tracing::warn!(user = %user.name, "preparing the run history: {e}"),
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod spec;
 pub mod sweep;
 pub mod system;
 pub mod views;
+mod webhook_keys;
 
 pub use access::Caller;
 
@@ -40,6 +41,8 @@ pub struct Service {
     wrapper: Option<Wrapper>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -63,6 +66,7 @@ impl Service {
             ),
             wrapper: None,
             notes: notes::Notes::default(),
+            webhook_secret: None,
         }
     }
 

@@ -15,6 +15,8 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod mcp_modern;
+mod notify;
 mod package;
 mod protocol;
 mod races;

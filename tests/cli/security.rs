@@ -75,6 +75,7 @@ fn valid_params(schema: &Value, user: &str) -> Value {
             "content" => json!("* * * * * true\n"),
             "line" => json!("* * * * * true"),
             "revision" => json!(1),
+            "entries" => json!([]),
             other => panic!("no valid value known for required param {other:?}; add one"),
         };
         params[name] = value;
