@@ -25,6 +25,9 @@ pub enum ErrorKind {
     Backend,
 }
 
+// A kind added to the enum but not to `ALL` fails the build (`Backend` stays the last).
+const _: () = assert!(ErrorKind::ALL.len() == ErrorKind::Backend as usize + 1);
+
 impl ErrorKind {
     /// Every kind, to find one by its code (e.g. a CLI reading an error off the wire).
     pub const ALL: &'static [ErrorKind] = &[
@@ -37,6 +40,7 @@ impl ErrorKind {
         ErrorKind::InvalidExpiresAt,
         ErrorKind::InvalidPagination,
         ErrorKind::InvalidCrontab,
+        ErrorKind::InvalidPolicy,
         ErrorKind::InvalidEntries,
         ErrorKind::UserNotFound,
         ErrorKind::EntryNotFound,
