@@ -2,9 +2,10 @@
 //! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
-use crate::api;
+use crate::api::{self, Method, Visitor};
 use crate::app::{self, BackendOptions};
 use crate::domain::ErrorKind;
+use crate::service::{Caller, Service};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -51,10 +52,8 @@ impl Exit {
 
 /// Where the methods are.
 pub enum Connection {
-    InProcess {
-        module: jsonrpsee::RpcModule<crate::service::Service>,
-        runtime: tokio::runtime::Runtime,
-    },
+    /// The service itself: methods are called as typed functions, as the caller cronrpc runs as.
+    InProcess(Box<Service>),
     Socket(BufReader<std::os::unix::net::UnixStream>, String),
     Ssh(Remote),
 }
@@ -69,15 +68,9 @@ pub struct Remote {
 
 impl Connection {
     pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
-        let service = app::build_service(backend)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Connection::InProcess {
-            module: api::rpc_module::build(service),
-            runtime,
-        })
+        Ok(Connection::InProcess(Box::new(app::build_service(
+            backend,
+        )?)))
     }
 
     pub fn socket(path: &Path) -> Result<Connection, String> {
@@ -120,15 +113,30 @@ impl Connection {
         }))
     }
 
+    /// Calls `M`: in-process its typed function, else its JSON-RPC request on the wire.
+    pub fn invoke<M: Method>(&mut self, params: Value) -> Result<Outcome, String> {
+        let Connection::InProcess(service) = self else {
+            return self.call(M::NAME, params);
+        };
+        let done = api::params::from_value::<M::Params>(params)
+            .and_then(|params| M::call(service, &Caller::current(), params));
+        Ok(match done {
+            Ok(output) => Outcome::Result(serde_json::to_value(output).map_err(|e| e.to_string())?),
+            Err(e) => Outcome::Error(
+                serde_json::to_value(api::errors::to_rpc(&e)).map_err(|e| e.to_string())?,
+            ),
+        })
+    }
+
+    /// Calls `method` by name, as a JSON-RPC request (in-process: through [`invoke`]).
     pub fn call(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
+        if let Connection::InProcess(_) = self {
+            let invoke = invoker(method).ok_or_else(|| format!("no method {method}"))?;
+            return invoke(self, params);
+        }
         let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let response = match self {
-            Connection::InProcess { module, runtime } => {
-                let (response, _) = runtime
-                    .block_on(module.raw_json_request(&request.to_string(), 1))
-                    .map_err(|e| e.to_string())?;
-                response.get().to_owned()
-            }
+            Connection::InProcess(_) => unreachable!("answered above"),
             Connection::Socket(stream, name) => exchange(stream, &request, name)?,
             Connection::Ssh(remote) => remote.exchange(&request)?,
         };
@@ -144,6 +152,23 @@ impl Connection {
             )),
         }
     }
+}
+
+type Invoke = fn(&mut Connection, Value) -> Result<Outcome, String>;
+
+/// The typed call of the method named `name`, found in the method table.
+fn invoker(name: &str) -> Option<Invoke> {
+    struct Find<'a>(&'a str, Option<Invoke>);
+    impl Visitor for Find<'_> {
+        fn visit<M: Method>(&mut self) {
+            if M::NAME == self.0 {
+                self.1 = Some(Connection::invoke::<M>);
+            }
+        }
+    }
+    let mut find = Find(name, None);
+    api::for_each_method(&mut find);
+    find.1
 }
 
 /// A host name for ssh: refused when ssh could read it as an option.

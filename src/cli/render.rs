@@ -1,6 +1,7 @@
 //! How results look to a person: aligned tables for lists, `key: value` for one object, the
 //! crontab itself for `crontab get`. Warnings follow what they are about, marked `warning:`.
 
+use crate::api::{self as m, Method};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -197,11 +198,14 @@ fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
 
 pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
     match method {
-        "entries.list" => entries_list(out, r),
-        "entries.get" | "entries.create" | "entries.update" | "entries.adopt" => entry(out, r),
-        "entries.delete" => writeln!(out, "deleted"),
-        "entries.run" => run(out, r),
-        "entries.history" => {
+        m::EntriesList::NAME => entries_list(out, r),
+        m::EntriesGet::NAME
+        | m::EntriesCreate::NAME
+        | m::EntriesUpdate::NAME
+        | m::EntriesAdopt::NAME => entry(out, r),
+        m::EntriesDelete::NAME => writeln!(out, "deleted"),
+        m::EntriesRun::NAME => run(out, r),
+        m::EntriesHistory::NAME => {
             let rows: Vec<Vec<String>> = r["runs"]
                 .as_array()
                 .into_iter()
@@ -226,7 +230,7 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                 &rows,
             )
         }
-        "entries.sweep" => {
+        m::EntriesSweep::NAME => {
             let rows: Vec<Vec<String>> = r["removed"]
                 .as_array()
                 .into_iter()
@@ -242,7 +246,7 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                 .collect();
             table(out, &["USER", "ID", "EXPIRED AT", "NAME"], &rows)
         }
-        "crontab.list" => {
+        m::CrontabList::NAME => {
             let rows: Vec<Vec<String>> = r["crontabs"]
                 .as_array()
                 .into_iter()
@@ -256,15 +260,15 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                 .collect();
             table(out, &["USER", "MANAGED", "RAW", "BYTES", "MODIFIED"], &rows)
         }
-        "crontab.get" => {
+        m::CrontabGet::NAME => {
             // The content alone on stdout, so `crontab get U > file` round-trips.
             write!(out, "{}", r["content"].as_str().unwrap_or_default())?;
             let mut err = io::stderr().lock();
             writeln!(err, "etag: {}", text(&r["etag"]))?;
             warnings(&mut err, r)
         }
-        "crontab.put" | "crontab.restore" => put(out, r),
-        "crontab.revisions" => {
+        m::CrontabPut::NAME | m::CrontabRestore::NAME => put(out, r),
+        m::CrontabRevisions::NAME => {
             let rows: Vec<Vec<String>> = r["revisions"]
                 .as_array()
                 .into_iter()
@@ -278,14 +282,14 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                 .collect();
             table(out, &["REV", "WRITTEN", "BY", "ETAG", "SUMMARY"], &rows)
         }
-        "schedule.describe" => {
+        m::ScheduleDescribe::NAME => {
             writeln!(out, "{}", text(&r["schedule_human"]))?;
             for at in r["next_runs"].as_array().into_iter().flatten() {
                 writeln!(out, "  {}", text(at))?;
             }
             warnings(out, r)
         }
-        "health" => {
+        m::Health::NAME => {
             for (key, value) in r.as_object().into_iter().flatten() {
                 writeln!(out, "{:<9} {}", format!("{key}:"), text(value))?;
             }

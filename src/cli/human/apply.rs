@@ -3,6 +3,7 @@
 //! removed. `--detailed-exitcode` follows Terraform: 0 unchanged, 2 changed, 1 failed.
 
 use super::{call, Done};
+use crate::api::{self as m, Method};
 use crate::cli::client::{Connection, Outcome};
 use crate::cli::render::text;
 use clap::Args;
@@ -128,7 +129,7 @@ impl Plan {
         };
         let (exit, result) = call(
             conn,
-            "entries.apply",
+            m::EntriesApply::NAME,
             self.params.clone(),
             json,
             out,
@@ -146,7 +147,7 @@ fn named_entries(conn: &mut Connection, user: &Value) -> HashMap<String, Value> 
     let mut named = HashMap::new();
     for page in 1.. {
         let params = json!({"user": user, "type": "managed", "page": page, "limit": 200});
-        let Ok(Outcome::Result(mut list)) = conn.call("entries.list", params) else {
+        let Ok(Outcome::Result(mut list)) = conn.call(m::EntriesList::NAME, params) else {
             break;
         };
         let Some(items) = list["entries"].as_array_mut().map(std::mem::take) else {

@@ -1,6 +1,7 @@
 //! `cronrpc crontab …` and `cronrpc schedule …`: whole crontabs, revisions, and schedules.
 
 use super::params::{opt, params, v};
+use crate::api::{self as m, Method};
 use clap::Subcommand;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -56,8 +57,8 @@ pub enum Schedule {
 impl Crontab {
     pub fn request(self) -> Result<(&'static str, Value), String> {
         Ok(match self {
-            Crontab::List => ("crontab.list", params([])),
-            Crontab::Get { user } => ("crontab.get", params([("user", v(user))])),
+            Crontab::List => (m::CrontabList::NAME, params([])),
+            Crontab::Get { user } => (m::CrontabGet::NAME, params([("user", v(user))])),
             Crontab::Put {
                 user,
                 file,
@@ -66,7 +67,7 @@ impl Crontab {
             } => {
                 let content = read_content(&file)?;
                 (
-                    "crontab.put",
+                    m::CrontabPut::NAME,
                     params([
                         ("user", v(user)),
                         ("content", v(content)),
@@ -76,7 +77,7 @@ impl Crontab {
                 )
             }
             Crontab::Revisions { user, limit } => (
-                "crontab.revisions",
+                m::CrontabRevisions::NAME,
                 params([("user", v(user)), ("limit", opt(limit))]),
             ),
             Crontab::Restore {
@@ -84,7 +85,7 @@ impl Crontab {
                 revision,
                 if_match,
             } => (
-                "crontab.restore",
+                m::CrontabRestore::NAME,
                 params([
                     ("user", v(user)),
                     ("revision", v(revision)),
@@ -114,7 +115,7 @@ impl Schedule {
                 from,
                 timezone,
             } => (
-                "schedule.describe",
+                m::ScheduleDescribe::NAME,
                 params([
                     ("schedule", v(schedule)),
                     ("count", opt(count)),

@@ -1,6 +1,7 @@
 //! `cronrpc entries …`: one subcommand per `entries.*` method.
 
 use super::params::{flag, opt, params, set_or_clear, v};
+use crate::api::{self as m, Method};
 use clap::{Subcommand, ValueEnum};
 use serde_json::Value;
 
@@ -133,7 +134,7 @@ impl Entries {
                 enabled,
                 disabled,
             } => (
-                "entries.list",
+                m::EntriesList::NAME,
                 params([
                     ("user", v(user)),
                     ("page", opt(page)),
@@ -148,9 +149,10 @@ impl Entries {
                     ("enabled", flag(enabled, disabled)),
                 ]),
             ),
-            Entries::Get { user, id } => {
-                ("entries.get", params([("user", v(user)), ("id", v(id))]))
-            }
+            Entries::Get { user, id } => (
+                m::EntriesGet::NAME,
+                params([("user", v(user)), ("id", v(id))]),
+            ),
             Entries::Create {
                 user,
                 schedule,
@@ -160,7 +162,7 @@ impl Entries {
                 disabled,
                 expires_at,
             } => (
-                "entries.create",
+                m::EntriesCreate::NAME,
                 params([
                     ("user", v(user)),
                     ("schedule", v(schedule)),
@@ -185,7 +187,7 @@ impl Entries {
                 expires_at,
                 no_expires_at,
             } => (
-                "entries.update",
+                m::EntriesUpdate::NAME,
                 params([
                     ("user", v(user)),
                     ("id", v(id)),
@@ -197,16 +199,17 @@ impl Entries {
                     ("expires_at", set_or_clear(expires_at, no_expires_at)),
                 ]),
             ),
-            Entries::Delete { user, id } => {
-                ("entries.delete", params([("user", v(user)), ("id", v(id))]))
-            }
+            Entries::Delete { user, id } => (
+                m::EntriesDelete::NAME,
+                params([("user", v(user)), ("id", v(id))]),
+            ),
             Entries::Adopt {
                 user,
                 line,
                 name,
                 comment,
             } => (
-                "entries.adopt",
+                m::EntriesAdopt::NAME,
                 params([
                     ("user", v(user)),
                     ("line", v(line)),
@@ -219,7 +222,7 @@ impl Entries {
                 id,
                 timeout_ms,
             } => (
-                "entries.run",
+                m::EntriesRun::NAME,
                 params([
                     ("user", v(user)),
                     ("id", v(id)),
@@ -233,7 +236,7 @@ impl Entries {
                 limit,
                 include_rotated,
             } => (
-                "entries.history",
+                m::EntriesHistory::NAME,
                 params([
                     ("user", v(user)),
                     ("id", opt(id)),
@@ -243,7 +246,7 @@ impl Entries {
                 ]),
             ),
             Entries::Sweep { user, dry_run } => (
-                "entries.sweep",
+                m::EntriesSweep::NAME,
                 params([
                     ("user", opt(user)),
                     ("dry_run", dry_run.then(|| true.into())),

@@ -10,6 +10,7 @@ mod params;
 
 use super::client::{Connection, Exit, Outcome, SshOptions};
 use super::render;
+use crate::api::{self as m, Method};
 use crate::app::BackendOptions;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -170,7 +171,11 @@ pub fn run(command: Human) -> ExitCode {
         Human::Entries { command, client } => (call_plan(command.request()), client, false),
         Human::Crontab { command, client } => (call_plan(command.request()), client, false),
         Human::Schedule { command, client } => (call_plan(Ok(command.request())), client, false),
-        Human::Health { client } => (call_plan(Ok(("health", params::params([])))), client, false),
+        Human::Health { client } => (
+            call_plan(Ok((m::Health::NAME, params::params([])))),
+            client,
+            false,
+        ),
         Human::Apply { args, client } => {
             let detailed = args.detailed_exitcode;
             (args.plan().map(Plan::Apply), client, detailed)
