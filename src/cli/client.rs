@@ -62,6 +62,9 @@ pub enum Connection {
 pub struct Remote {
     host: String,
     child: Child,
+    /// What ssh (and the remote cronrpc) wrote to stderr, drained by a thread so a chatty
+    /// remote never blocks on a full pipe while we wait for its answer.
+    stderr: Option<std::thread::JoinHandle<String>>,
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
 }
@@ -105,9 +108,12 @@ impl Connection {
             .map_err(|e| format!("starting {}: {e}", ssh.program))?;
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let pipe = child.stderr.take().expect("piped");
+        let stderr = std::thread::spawn(move || drain_tail(pipe));
         Ok(Connection::Ssh(Remote {
             host: host.to_owned(),
             child,
+            stderr: Some(stderr),
             stdin,
             stdout,
         }))
@@ -223,11 +229,13 @@ impl Remote {
     /// Why ssh gave no answer: its status and the last lines it wrote to stderr.
     fn failure(&mut self) -> String {
         self.stdin.take();
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-        }
-        let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+        let status = self.child.wait();
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        let status = status.map(|s| s.to_string()).unwrap_or_default();
         let said: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         let tail = said[said.len().saturating_sub(3)..].join("; ");
         format!(
@@ -240,6 +248,22 @@ impl Remote {
             }
         )
     }
+}
+
+/// Reads a pipe to its end, keeping the last 16 KiB.
+fn drain_tail(mut pipe: impl std::io::Read) -> String {
+    const KEEP: usize = 16 * 1024;
+    let (mut kept, mut buf) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n) = pipe.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > 2 * KEEP {
+            kept.drain(..kept.len() - KEEP);
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 impl Drop for Remote {
