@@ -1,6 +1,7 @@
 //! `cronrpc entries …`: one subcommand per `entries.*` method.
 
 use super::params::{flag, opt, params, set_or_clear, v};
+use super::policy::PolicyArgs;
 use crate::api::{self as m, Method};
 use clap::{Subcommand, ValueEnum};
 use serde_json::Value;
@@ -51,6 +52,8 @@ pub enum Entries {
         /// RFC 3339; after it the entry stops firing and is removed.
         #[arg(long)]
         expires_at: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Change fields of a managed entry; the others stay.
     Update {
@@ -79,6 +82,8 @@ pub enum Entries {
         /// Clear the expiration.
         #[arg(long)]
         no_expires_at: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Delete a managed entry.
     Delete { user: String, id: String },
@@ -161,9 +166,9 @@ impl Entries {
                 comment,
                 disabled,
                 expires_at,
-            } => (
-                m::EntriesCreate::NAME,
-                params([
+                policy,
+            } => {
+                let mut p = params([
                     ("user", v(user)),
                     ("schedule", v(schedule)),
                     ("command", v(command)),
@@ -171,8 +176,10 @@ impl Entries {
                     ("comment", opt(comment)),
                     ("enabled", disabled.then(|| false.into())),
                     ("expires_at", opt(expires_at)),
-                ]),
-            ),
+                ]);
+                policy.extend(&mut p);
+                (m::EntriesCreate::NAME, p)
+            }
             Entries::Update {
                 user,
                 id,
@@ -186,9 +193,9 @@ impl Entries {
                 disable,
                 expires_at,
                 no_expires_at,
-            } => (
-                m::EntriesUpdate::NAME,
-                params([
+                policy,
+            } => {
+                let mut p = params([
                     ("user", v(user)),
                     ("id", v(id)),
                     ("schedule", opt(schedule)),
@@ -197,8 +204,10 @@ impl Entries {
                     ("comment", set_or_clear(comment, no_comment)),
                     ("enabled", flag(enable, disable)),
                     ("expires_at", set_or_clear(expires_at, no_expires_at)),
-                ]),
-            ),
+                ]);
+                policy.extend(&mut p);
+                (m::EntriesUpdate::NAME, p)
+            }
             Entries::Delete { user, id } => (
                 m::EntriesDelete::NAME,
                 params([("user", v(user)), ("id", v(id))]),

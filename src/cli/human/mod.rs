@@ -7,6 +7,7 @@ mod crontab;
 mod entries;
 mod fleet;
 mod params;
+mod policy;
 
 use super::client::{Connection, Exit, Outcome, SshOptions};
 use super::render;
@@ -63,7 +64,7 @@ pub enum Human {
     /// Managed entries and the raw job lines around them.
     Entries {
         #[command(subcommand)]
-        command: entries::Entries,
+        command: Box<entries::Entries>,
         #[command(flatten)]
         client: Client,
     },
