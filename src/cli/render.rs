@@ -155,9 +155,13 @@ fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
     } else {
         ""
     };
+    let status = match r["status"].as_str() {
+        Some(status) => format!("{status}, "),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "run {} of {}: exit {} after {} ms{timed_out}",
+        "run {} of {}: {status}exit {} after {} ms{timed_out}",
         text(&r["run_id"]),
         text(&r["entry_id"]),
         text(&r["exit_code"]),
@@ -220,6 +224,7 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                         "started_at",
                         "entry_id",
                         "trigger",
+                        "status",
                         "exit_code",
                         "duration_ms",
                         "run_id",
@@ -231,7 +236,7 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
                 .collect();
             table(
                 out,
-                &["STARTED", "ENTRY", "TRIGGER", "EXIT", "MS", "RUN"],
+                &["STARTED", "ENTRY", "TRIGGER", "STATUS", "EXIT", "MS", "RUN"],
                 &rows,
             )
         }

@@ -100,8 +100,11 @@ pub enum Entries {
     Run {
         user: String,
         id: String,
-        #[arg(long)]
+        #[arg(long, visible_alias = "timeout")]
         timeout_ms: Option<u64>,
+        /// Answer at once with the run in `running`; it goes on detached (see `runs get`).
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Recorded runs, newest first.
     History {
@@ -117,6 +120,9 @@ pub enum Entries {
         /// Include rotated history files.
         #[arg(long)]
         include_rotated: bool,
+        /// Only runs with this status (running, succeeded, failed, timed_out, skipped, cancelled).
+        #[arg(long)]
+        status: Option<String>,
     },
     /// Remove expired entries.
     Sweep {
@@ -230,12 +236,14 @@ impl Entries {
                 user,
                 id,
                 timeout_ms,
+                no_wait,
             } => (
                 m::EntriesRun::NAME,
                 params([
                     ("user", v(user)),
                     ("id", v(id)),
                     ("timeout_ms", opt(timeout_ms)),
+                    ("wait", no_wait.then(|| false.into())),
                 ]),
             ),
             Entries::History {
@@ -244,6 +252,7 @@ impl Entries {
                 since,
                 limit,
                 include_rotated,
+                status,
             } => (
                 m::EntriesHistory::NAME,
                 params([
@@ -252,6 +261,7 @@ impl Entries {
                     ("since", opt(since)),
                     ("limit", opt(limit)),
                     ("include_rotated", include_rotated.then(|| true.into())),
+                    ("status", opt(status)),
                 ]),
             ),
             Entries::Sweep { user, dry_run } => (
