@@ -2,7 +2,7 @@
 //! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
-use crate::api::{self, Method, Visitor};
+use crate::api::{self, Method};
 use crate::app::{self, BackendOptions};
 use crate::domain::ErrorKind;
 use crate::service::{Caller, Service};
@@ -122,7 +122,7 @@ impl Connection {
     /// Calls `M`: in-process its typed function, else its JSON-RPC request on the wire.
     pub fn invoke<M: Method>(&mut self, params: Value) -> Result<Outcome, String> {
         let Connection::InProcess(service) = self else {
-            return self.call(M::NAME, params);
+            return self.wire(M::NAME, params);
         };
         let done = api::params::from_value::<M::Params>(params)
             .and_then(|params| M::call(service, &Caller::current(), params));
@@ -134,15 +134,11 @@ impl Connection {
         })
     }
 
-    /// Calls `method` by name, as a JSON-RPC request (in-process: through [`invoke`]).
-    pub fn call(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
-        if let Connection::InProcess(_) = self {
-            let invoke = invoker(method).ok_or_else(|| format!("no method {method}"))?;
-            return invoke(self, params);
-        }
+    /// Calls `method` by name as a JSON-RPC request, on the socket or over ssh.
+    fn wire(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
         let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let response = match self {
-            Connection::InProcess(_) => unreachable!("answered above"),
+            Connection::InProcess(_) => return Err("in-process calls are typed".into()),
             Connection::Socket(stream, name) => exchange(stream, &request, name)?,
             Connection::Ssh(remote) => remote.exchange(&request)?,
         };
@@ -158,23 +154,6 @@ impl Connection {
             )),
         }
     }
-}
-
-type Invoke = fn(&mut Connection, Value) -> Result<Outcome, String>;
-
-/// The typed call of the method named `name`, found in the method table.
-fn invoker(name: &str) -> Option<Invoke> {
-    struct Find<'a>(&'a str, Option<Invoke>);
-    impl Visitor for Find<'_> {
-        fn visit<M: Method>(&mut self) {
-            if M::NAME == self.0 {
-                self.1 = Some(Connection::invoke::<M>);
-            }
-        }
-    }
-    let mut find = Find(name, None);
-    api::for_each_method(&mut find);
-    find.1
 }
 
 /// A host name for ssh: refused when ssh could read it as an option.

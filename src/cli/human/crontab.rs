@@ -1,9 +1,9 @@
 //! `cronrpc crontab …` and `cronrpc schedule …`: whole crontabs, revisions, and schedules.
 
 use super::params::{opt, params, v};
-use crate::api::{self as m, Method};
+use super::{of, Plan};
+use crate::api as m;
 use clap::Subcommand;
-use serde_json::Value;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -55,10 +55,10 @@ pub enum Schedule {
 }
 
 impl Crontab {
-    pub fn request(self) -> Result<(&'static str, Value), String> {
+    pub fn request(self) -> Result<Plan, String> {
         Ok(match self {
-            Crontab::List => (m::CrontabList::NAME, params([])),
-            Crontab::Get { user } => (m::CrontabGet::NAME, params([("user", v(user))])),
+            Crontab::List => of::<m::CrontabList>(params([])),
+            Crontab::Get { user } => of::<m::CrontabGet>(params([("user", v(user))])),
             Crontab::Put {
                 user,
                 file,
@@ -66,32 +66,25 @@ impl Crontab {
                 dry_run,
             } => {
                 let content = read_content(&file)?;
-                (
-                    m::CrontabPut::NAME,
-                    params([
-                        ("user", v(user)),
-                        ("content", v(content)),
-                        ("if_match", opt(if_match)),
-                        ("dry_run", dry_run.then(|| true.into())),
-                    ]),
-                )
+                of::<m::CrontabPut>(params([
+                    ("user", v(user)),
+                    ("content", v(content)),
+                    ("if_match", opt(if_match)),
+                    ("dry_run", dry_run.then(|| true.into())),
+                ]))
             }
-            Crontab::Revisions { user, limit } => (
-                m::CrontabRevisions::NAME,
-                params([("user", v(user)), ("limit", opt(limit))]),
-            ),
+            Crontab::Revisions { user, limit } => {
+                of::<m::CrontabRevisions>(params([("user", v(user)), ("limit", opt(limit))]))
+            }
             Crontab::Restore {
                 user,
                 revision,
                 if_match,
-            } => (
-                m::CrontabRestore::NAME,
-                params([
-                    ("user", v(user)),
-                    ("revision", v(revision)),
-                    ("if_match", opt(if_match)),
-                ]),
-            ),
+            } => of::<m::CrontabRestore>(params([
+                ("user", v(user)),
+                ("revision", v(revision)),
+                ("if_match", opt(if_match)),
+            ])),
         })
     }
 }
@@ -107,22 +100,19 @@ fn read_content(file: &std::path::Path) -> Result<String, String> {
 }
 
 impl Schedule {
-    pub fn request(self) -> (&'static str, Value) {
+    pub fn request(self) -> Plan {
         match self {
             Schedule::Describe {
                 schedule,
                 count,
                 from,
                 timezone,
-            } => (
-                m::ScheduleDescribe::NAME,
-                params([
-                    ("schedule", v(schedule)),
-                    ("count", opt(count)),
-                    ("from", opt(from)),
-                    ("timezone", opt(timezone)),
-                ]),
-            ),
+            } => of::<m::ScheduleDescribe>(params([
+                ("schedule", v(schedule)),
+                ("count", opt(count)),
+                ("from", opt(from)),
+                ("timezone", opt(timezone)),
+            ])),
         }
     }
 }

@@ -2,9 +2,9 @@
 
 use super::params::{flag, opt, params, set_or_clear, v};
 use super::policy::PolicyArgs;
-use crate::api::{self as m, Method};
+use super::{of, Plan};
+use crate::api as m;
 use clap::{Subcommand, ValueEnum};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Kind {
@@ -135,7 +135,7 @@ pub enum Entries {
 }
 
 impl Entries {
-    pub fn request(self) -> Result<(&'static str, Value), String> {
+    pub fn request(self) -> Result<Plan, String> {
         Ok(match self {
             Entries::List {
                 user,
@@ -144,26 +144,22 @@ impl Entries {
                 kind,
                 enabled,
                 disabled,
-            } => (
-                m::EntriesList::NAME,
-                params([
-                    ("user", v(user)),
-                    ("page", opt(page)),
-                    ("limit", opt(limit)),
-                    (
-                        "type",
-                        kind.map(|k| match k {
-                            Kind::Managed => "managed".into(),
-                            Kind::Raw => "raw".into(),
-                        }),
-                    ),
-                    ("enabled", flag(enabled, disabled)),
-                ]),
-            ),
-            Entries::Get { user, id } => (
-                m::EntriesGet::NAME,
-                params([("user", v(user)), ("id", v(id))]),
-            ),
+            } => of::<m::EntriesList>(params([
+                ("user", v(user)),
+                ("page", opt(page)),
+                ("limit", opt(limit)),
+                (
+                    "type",
+                    kind.map(|k| match k {
+                        Kind::Managed => "managed".into(),
+                        Kind::Raw => "raw".into(),
+                    }),
+                ),
+                ("enabled", flag(enabled, disabled)),
+            ])),
+            Entries::Get { user, id } => {
+                of::<m::EntriesGet>(params([("user", v(user)), ("id", v(id))]))
+            }
             Entries::Create {
                 user,
                 schedule,
@@ -184,7 +180,7 @@ impl Entries {
                     ("expires_at", opt(expires_at)),
                 ]);
                 policy.extend(&mut p);
-                (m::EntriesCreate::NAME, p)
+                of::<m::EntriesCreate>(p)
             }
             Entries::Update {
                 user,
@@ -212,40 +208,33 @@ impl Entries {
                     ("expires_at", set_or_clear(expires_at, no_expires_at)),
                 ]);
                 policy.extend(&mut p);
-                (m::EntriesUpdate::NAME, p)
+                of::<m::EntriesUpdate>(p)
             }
-            Entries::Delete { user, id } => (
-                m::EntriesDelete::NAME,
-                params([("user", v(user)), ("id", v(id))]),
-            ),
+            Entries::Delete { user, id } => {
+                of::<m::EntriesDelete>(params([("user", v(user)), ("id", v(id))]))
+            }
             Entries::Adopt {
                 user,
                 line,
                 name,
                 comment,
-            } => (
-                m::EntriesAdopt::NAME,
-                params([
-                    ("user", v(user)),
-                    ("line", v(line)),
-                    ("name", opt(name)),
-                    ("comment", opt(comment)),
-                ]),
-            ),
+            } => of::<m::EntriesAdopt>(params([
+                ("user", v(user)),
+                ("line", v(line)),
+                ("name", opt(name)),
+                ("comment", opt(comment)),
+            ])),
             Entries::Run {
                 user,
                 id,
                 timeout_ms,
                 no_wait,
-            } => (
-                m::EntriesRun::NAME,
-                params([
-                    ("user", v(user)),
-                    ("id", v(id)),
-                    ("timeout_ms", opt(timeout_ms)),
-                    ("wait", no_wait.then(|| false.into())),
-                ]),
-            ),
+            } => of::<m::EntriesRun>(params([
+                ("user", v(user)),
+                ("id", v(id)),
+                ("timeout_ms", opt(timeout_ms)),
+                ("wait", no_wait.then(|| false.into())),
+            ])),
             Entries::History {
                 user,
                 id,
@@ -253,24 +242,18 @@ impl Entries {
                 limit,
                 include_rotated,
                 status,
-            } => (
-                m::EntriesHistory::NAME,
-                params([
-                    ("user", v(user)),
-                    ("id", opt(id)),
-                    ("since", opt(since)),
-                    ("limit", opt(limit)),
-                    ("include_rotated", include_rotated.then(|| true.into())),
-                    ("status", opt(status)),
-                ]),
-            ),
-            Entries::Sweep { user, dry_run } => (
-                m::EntriesSweep::NAME,
-                params([
-                    ("user", opt(user)),
-                    ("dry_run", dry_run.then(|| true.into())),
-                ]),
-            ),
+            } => of::<m::EntriesHistory>(params([
+                ("user", v(user)),
+                ("id", opt(id)),
+                ("since", opt(since)),
+                ("limit", opt(limit)),
+                ("include_rotated", include_rotated.then(|| true.into())),
+                ("status", opt(status)),
+            ])),
+            Entries::Sweep { user, dry_run } => of::<m::EntriesSweep>(params([
+                ("user", opt(user)),
+                ("dry_run", dry_run.then(|| true.into())),
+            ])),
         })
     }
 }
