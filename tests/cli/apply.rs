@@ -216,3 +216,31 @@ fn an_empty_set_with_prune_removes_every_named_entry_only() {
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["entries"][0]["id"], unnamed["id"]);
 }
+
+#[test]
+fn a_flood_of_bad_specs_gets_a_bounded_answer() {
+    let mut server = Server::spool();
+    let specs: Vec<Value> = (0..5000)
+        .map(|i| json!({"name": format!("n{i}"), "schedule": "x", "command": "y"}))
+        .collect();
+    let response = server.request("entries.apply", json!({"user": "root", "entries": specs}));
+    let error = &response["error"];
+    assert_eq!(error["data"]["code"], "INVALID_ENTRIES");
+    assert_eq!(error["data"]["errors"].as_array().unwrap().len(), 1000);
+    assert!(error["data"]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("5000 entries"));
+    assert!(response.to_string().len() < 1024 * 1024, "bounded");
+}
+
+#[test]
+fn entries_must_be_a_list() {
+    let mut server = Server::spool();
+    let error = server.fail(
+        "entries.apply",
+        json!({"user": "root", "entries": {"name": "x"}}),
+        "INVALID_PARAMS",
+    );
+    assert_eq!(error["data"]["field"], "entries");
+}
