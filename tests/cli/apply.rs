@@ -244,3 +244,54 @@ fn entries_must_be_a_list() {
     );
     assert_eq!(error["data"]["field"], "entries");
 }
+
+#[test]
+fn policies_are_part_of_the_spec_kept_updated_and_refused_like_create() {
+    let mut server = Server::spool();
+    let spec = |timeout: u64| {
+        json!([{"name": "p", "schedule": "0 9 * * *", "command": "true",
+                "timezone": "America/New_York", "timeout_ms": timeout,
+                "concurrency": "forbid", "catch_up": "latest",
+                "notify": {"on_success": true, "mail": false}}])
+    };
+    let first = apply(&mut server, spec(5000), json!({}));
+    assert_eq!(names(&first["added"]), ["p"]);
+    let entry = server.call(
+        "entries.get",
+        json!({"user": "root", "id": first["added"][0]["id"]}),
+    );
+    assert_eq!(entry["timezone"], "America/New_York");
+    assert_eq!(entry["timeout_ms"], 5000);
+    assert_eq!(entry["concurrency"], "forbid");
+    assert_eq!(entry["catch_up"], "latest");
+    let again = apply(&mut server, spec(5000), json!({}));
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["etag"], first["etag"]);
+    let changed = apply(&mut server, spec(6000), json!({}));
+    assert_eq!(names(&changed["updated"]), ["p"]);
+    let bare = apply(
+        &mut server,
+        json!([{"name": "p", "schedule": "0 9 * * *", "command": "true"}]),
+        json!({}),
+    );
+    assert_eq!(
+        names(&bare["updated"]),
+        ["p"],
+        "leaving a policy out resets it"
+    );
+    let error = server.fail(
+        "entries.apply",
+        json!({"user": "root", "entries": [
+            {"name": "a", "schedule": "@daily", "command": "x", "timezone": "Mars/Olympus"},
+            {"name": "b", "schedule": "@daily", "command": "x", "timeout_ms": 5},
+        ]}),
+        "INVALID_ENTRIES",
+    );
+    let codes: Vec<&str> = error["data"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["INVALID_TIMEZONE", "INVALID_POLICY"]);
+}
