@@ -4,6 +4,7 @@
 mod client;
 mod human;
 mod render;
+mod results;
 mod serve;
 
 use crate::api;

@@ -1,7 +1,6 @@
 //! How results look to a person: aligned tables for lists, `key: value` for one object, the
 //! crontab itself for `crontab get`. Warnings follow what they are about, marked `warning:`.
 
-use crate::api::{self as m, Method};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -47,7 +46,7 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
     Ok(())
 }
 
-fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
+pub fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
     for w in value["warnings"].as_array().into_iter().flatten() {
         let at = w["line"]
             .as_u64()
@@ -63,7 +62,7 @@ fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
+pub fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
     let last_run = match &e["last_run"] {
         Value::Null => "-".to_owned(),
         run => format!("{} (exit {})", text(&run["at"]), text(&run["exit_code"])),
@@ -95,7 +94,7 @@ fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
     warnings(out, e)
 }
 
-fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let items = r["entries"].as_array().cloned().unwrap_or_default();
     let rows: Vec<Vec<String>> = items
         .iter()
@@ -149,7 +148,7 @@ fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let timed_out = if r["timed_out"] == true {
         ", timed out"
     } else {
@@ -186,7 +185,7 @@ fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let ids = |key: &str| r["managed"][key].as_array().map_or(0, Vec::len);
     let verb = if r["written"] == true {
         "written"
@@ -203,138 +202,6 @@ fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
         ids("removed")
     )?;
     warnings(out, r)
-}
-
-/// How a method's result looks to a person. Results are read as JSON values rather than as
-/// the result types: a host's cronrpc may be another version, with fields this one lacks.
-pub trait Render: Method {
-    fn render(out: &mut Vec<u8>, result: &Value) -> io::Result<()>;
-}
-
-macro_rules! renders {
-    ($($method:ident => $show:expr;)*) => {
-        $(impl Render for m::$method {
-            fn render(out: &mut Vec<u8>, result: &Value) -> io::Result<()> {
-                $show(out, result)
-            }
-        })*
-    };
-}
-
-renders! {
-    EntriesList => entries_list;
-    EntriesGet => entry;
-    EntriesCreate => entry;
-    EntriesUpdate => entry;
-    EntriesAdopt => entry;
-    EntriesDelete => |out: &mut Vec<u8>, _: &Value| writeln!(out, "deleted");
-    EntriesRun => run;
-    EntriesHistory => history;
-    EntriesSweep => sweep;
-    CrontabList => crontab_list;
-    CrontabGet => crontab_get;
-    CrontabPut => put;
-    CrontabRestore => put;
-    CrontabRevisions => revisions;
-    ScheduleDescribe => describe;
-    Health => health;
-}
-
-fn history(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|run| {
-            [
-                "started_at",
-                "entry_id",
-                "trigger",
-                "status",
-                "exit_code",
-                "duration_ms",
-                "run_id",
-            ]
-            .iter()
-            .map(|k| text(&run[*k]))
-            .collect()
-        })
-        .collect();
-    table(
-        out,
-        &["STARTED", "ENTRY", "TRIGGER", "STATUS", "EXIT", "MS", "RUN"],
-        &rows,
-    )
-}
-
-fn sweep(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["removed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            vec![
-                text(&e["user"]),
-                text(&e["id"]),
-                text(&e["expires_at"]),
-                text(&e["name"]),
-            ]
-        })
-        .collect();
-    table(out, &["USER", "ID", "EXPIRED AT", "NAME"], &rows)
-}
-
-fn crontab_list(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["crontabs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            ["user", "managed", "raw", "bytes", "modified_at"]
-                .iter()
-                .map(|k| text(&c[*k]))
-                .collect()
-        })
-        .collect();
-    table(out, &["USER", "MANAGED", "RAW", "BYTES", "MODIFIED"], &rows)
-}
-
-fn crontab_get(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    // The content alone on stdout, so `crontab get U > file` round-trips.
-    write!(out, "{}", r["content"].as_str().unwrap_or_default())?;
-    let mut err = io::stderr().lock();
-    writeln!(err, "etag: {}", text(&r["etag"]))?;
-    warnings(&mut err, r)
-}
-
-fn revisions(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["revisions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| {
-            ["revision", "written_at", "by", "etag", "summary"]
-                .iter()
-                .map(|k| text(&v[*k]))
-                .collect()
-        })
-        .collect();
-    table(out, &["REV", "WRITTEN", "BY", "ETAG", "SUMMARY"], &rows)
-}
-
-fn describe(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    writeln!(out, "{}", text(&r["schedule_human"]))?;
-    for at in r["next_runs"].as_array().into_iter().flatten() {
-        writeln!(out, "  {}", text(at))?;
-    }
-    warnings(out, r)
-}
-
-fn health(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    for (key, value) in r.as_object().into_iter().flatten() {
-        writeln!(out, "{:<9} {}", format!("{key}:"), text(value))?;
-    }
-    Ok(())
 }
 
 /// An error for a person: the title and detail, the field at fault, and per-line (or, for

@@ -10,7 +10,8 @@ mod params;
 mod policy;
 
 use super::client::{Connection, Exit, Outcome, SshOptions};
-use super::render::{self, Render};
+use super::render;
+use super::results::Render;
 use crate::api as m;
 use crate::app::BackendOptions;
 use clap::{Args, Subcommand};
