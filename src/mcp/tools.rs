@@ -7,8 +7,9 @@
 use super::era::{self, Modern};
 use super::Session;
 use crate::api::openrpc::schema_of;
-use crate::api::{errors, for_each_method, params, Method, Visitor};
+use crate::api::{self, errors, for_each_method, params, Method, Visitor};
 use crate::domain::{Error, Result};
+use crate::protocol::InFlight;
 use crate::service::{Caller, Service};
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
@@ -221,6 +222,9 @@ pub(super) struct Call {
     pub arguments: String,
     pub modern: Option<Modern>,
     pub caller: Caller,
+    /// `_meta.progressToken`: the client wants progress while the call runs.
+    pub progress_token: Option<Value>,
+    pub in_flight: Option<InFlight>,
 }
 
 impl Call {
@@ -252,13 +256,18 @@ impl Call {
         Ok(Call {
             tool,
             arguments,
+            progress_token: era::progress_token(&params),
             modern,
             caller,
+            in_flight: ext.get::<InFlight>().cloned(),
         })
     }
 
     /// Runs the tool's method on a blocking thread (services do file and process I/O).
     pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObjectOwned> {
+        if self.tool.method == api::EntriesRun::NAME {
+            return super::run_tool::run(self, service).await;
+        }
         let Call {
             tool,
             arguments,

@@ -13,6 +13,7 @@ mod human_cli;
 mod limits;
 mod mcp;
 mod mcp_modern;
+mod mcp_runs;
 mod protocol;
 mod races;
 mod revisions;
