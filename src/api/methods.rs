@@ -4,6 +4,7 @@ use super::{Hints, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
 use crate::service::adopt;
+use crate::service::apply;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
 use crate::service::revisions as rev;
@@ -86,6 +87,14 @@ methods! {
          entry with the same schedule and command, in the same place: pass line exactly as \
          listed, plus optional name and comment. Returns the entry with its new id. With several \
          identical lines the first is adopted, so a repeat adopts the next one.";
+    EntriesApply: "entries.apply", DESTRUCTIVE, apply::ApplyParams => apply::ApplyResult, Service::entries_apply,
+        "Make a user's named entries match a desired set, in one write.",
+        "Declarative: entries is the whole desired set of named entries (each with the fields of \
+         entries.create; name required and unique). An entry with that name is updated in place \
+         when a field differs, else kept; a new name is appended; with prune, named entries not \
+         in the set are removed. Unnamed entries and raw lines are never touched. All or nothing: \
+         any bad spec refuses the whole set (INVALID_ENTRIES lists each). Repeating the same set \
+         changes nothing. dry_run reports without writing; if_match guards against a change.";
     CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
         "List the users that have a crontab.",
         "List every user with a crontab that the caller may see, with counts of managed entries \

@@ -48,7 +48,7 @@ enum Command {
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
     #[command(flatten)]
-    Human(human::Human),
+    Human(Box<human::Human>),
 }
 
 pub fn main() -> ExitCode {
@@ -71,6 +71,7 @@ pub fn main() -> ExitCode {
             entry,
             history_dir,
             command,
+            notify: None,
         }),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -81,7 +82,7 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Human(command) => human::run(command),
+        Command::Human(command) => human::run(*command),
     }
 }
 
