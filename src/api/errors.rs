@@ -33,7 +33,7 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
         InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
         | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
         | InvalidPolicy => INVALID_PARAMS,
-        | InvalidEntries => INVALID_PARAMS,
+        InvalidEntries => INVALID_PARAMS,
         UserNotFound => -32001,
         EntryNotFound => -32002,
         Conflict => -32003,

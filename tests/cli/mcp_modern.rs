@@ -106,10 +106,12 @@ fn discover_then_tools_without_a_handshake() {
     assert_eq!(result["isError"], false, "{result}");
     let id = result["structuredContent"]["id"].clone();
 
-    // A write over the modern era is attributed to the client named in that request.
+    // A write over the modern era is attributed to the peer; the client named in that request
+    // is kept beside it, as a claim, not an identity.
     let revisions = server.call("crontab.revisions", json!({"user": "root"}));
+    assert_eq!(revisions["revisions"][0]["by"], "root", "{revisions}");
     assert_eq!(
-        revisions["revisions"][0]["by"], "modern-agent",
+        revisions["revisions"][0]["client"], "modern-agent",
         "{revisions}"
     );
 
