@@ -17,6 +17,7 @@ mod era;
 mod lifecycle;
 mod run_tool;
 mod runs;
+mod schema;
 mod tasks;
 mod tools;
 

@@ -5,6 +5,7 @@
 //! service function is called with the connection's `Caller`. No JSON-RPC text is built.
 
 use super::era::{self, Modern};
+use super::schema::tool_schema;
 use super::Session;
 use crate::api::openrpc::schema_of;
 use crate::api::{self, errors, for_each_method, params, Method, Visitor};
@@ -41,39 +42,6 @@ impl Tool {
 /// them), so `entries.create` becomes `entries_create`.
 pub fn tool_name(method: &str) -> String {
     method.replace('.', "_")
-}
-
-/// Tool schemas stand alone: MCP reads a schema without `$schema` as draft 2020-12, which
-/// these are, while validators that default to draft-07 (plain Ajv) refuse the 2020-12 URI.
-fn tool_schema(mut schema: Value) -> Value {
-    if let Some(object) = schema.as_object_mut() {
-        object.remove("$schema");
-    }
-    drop_integer_formats(&mut schema);
-    schema
-}
-
-/// schemars marks integers with formats like `uint64`, which no JSON Schema vocabulary
-/// defines; the TypeScript SDK's validator warns on stderr about each, on every call. The
-/// `minimum` next to them still says what they mean.
-fn drop_integer_formats(schema: &mut Value) {
-    const SCHEMARS_FORMATS: [&str; 10] = [
-        "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    ];
-    match schema {
-        Value::Object(object) => {
-            if object
-                .get("format")
-                .and_then(Value::as_str)
-                .is_some_and(|f| SCHEMARS_FORMATS.contains(&f))
-            {
-                object.remove("format");
-            }
-            object.values_mut().for_each(drop_integer_formats);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
-        _ => {}
-    }
 }
 
 fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
