@@ -259,3 +259,35 @@ fn a_cancelled_call_of_another_tool_gets_no_answer() {
     server.send_line(&cancel(1));
     assert_eq!(server.call("health", json!({}))["status"], "ok");
 }
+
+#[test]
+fn a_cancelled_request_of_another_kind_is_left_to_finish_but_not_answered() {
+    let mut server = Server::spool();
+    let id = create(&mut server, "sleep 1; echo finished");
+    // A plain JSON-RPC entries.run that waits: not an MCP tool call, so cancelling it only
+    // drops its answer.
+    let run = json!({"jsonrpc": "2.0", "id": 61, "method": "entries.run", "params": {"user": "root", "id": id}});
+    server.send_line(&run.to_string());
+    let cancel =
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 61}});
+    server.send_line(&cancel.to_string());
+    // Wait until the run has ended, then check nothing but the next answer comes.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let runs = server.call("entries.history", json!({"user": "root", "id": id}));
+        if runs["runs"][0]["status"] == "succeeded" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the run never ended: {runs}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (ping, notifications) = exchange(&mut server, 62, "ping", json!({}), Value::Null);
+    assert_eq!(ping["result"], json!({}));
+    assert!(notifications.is_empty(), "{notifications:?}");
+    let lines = server.finish();
+    assert!(
+        lines.iter().all(|l| l.get("id") != Some(&json!(61))),
+        "{lines:?}"
+    );
+}
