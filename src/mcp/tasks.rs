@@ -80,8 +80,14 @@ fn owners() -> &'static Mutex<HashMap<String, String>> {
     OWNERS.get_or_init(Mutex::default)
 }
 
+/// Past this many, the map starts afresh: it only spares a search, which still finds any task.
+const MAX_REMEMBERED: usize = 10_000;
+
 fn remember(record: &RunRecord) {
     let mut owners = owners().lock().unwrap_or_else(|e| e.into_inner());
+    if owners.len() >= MAX_REMEMBERED {
+        owners.clear();
+    }
     owners.insert(record.run_id.clone(), record.user.clone());
 }
 

@@ -200,9 +200,10 @@ impl Call {
         raw: Option<&str>,
         ext: &Extensions,
     ) -> std::result::Result<Self, ErrorObjectOwned> {
-        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+        // The envelope first: a request in an unsupported version is refused as such.
         let params = parse_value(raw)?;
         let modern = era::read(&params)?;
+        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
         let tool = find(&call.name).ok_or_else(|| unknown_tool(&call.name))?;
         let arguments = match call.arguments.as_deref().map(|a| a.get().trim()) {
             None | Some("null") => "{}".to_owned(),
