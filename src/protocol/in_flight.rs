@@ -119,3 +119,39 @@ impl Drop for Started {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_cancel_reaches_the_running_request_with_that_id_only() {
+        let peer = Peer::default();
+        let (one, started_one) = peer.start(Some("1"));
+        let (text, _started_text) = peer.start(Some("\"a\""));
+        peer.cancel(&json!("1"));
+        assert!(
+            !one.cancelled.is_cancelled(),
+            "the string \"1\" is not the number 1"
+        );
+        peer.cancel(&json!(1));
+        assert!(one.cancelled.is_cancelled() && started_one.is_cancelled());
+        assert!(!text.cancelled.is_cancelled());
+        peer.cancel(&json!("a"));
+        assert!(text.cancelled.is_cancelled());
+    }
+
+    #[test]
+    fn a_finished_request_is_forgotten() {
+        let peer = Peer::default();
+        let (first, started) = peer.start(Some("7"));
+        drop(started);
+        peer.cancel(&json!(7));
+        assert!(!first.cancelled.is_cancelled());
+        assert!(peer.lock().is_empty());
+        // Notifications have no id and are never registered.
+        let (_, _started) = peer.start(None);
+        assert!(peer.lock().is_empty());
+    }
+}
