@@ -6,7 +6,6 @@
 
 use super::era::{self, Modern};
 use super::schema::tool_schema;
-use super::Session;
 use crate::api::openrpc::schema_of;
 use crate::api::{self, errors, for_each_method, params, Method, Visitor};
 use crate::domain::{Error, Result};
@@ -217,11 +216,12 @@ impl Call {
         };
         // The transport puts the caller in the connection's extensions; without one
         // (in-process use) the caller is the user cronrpc runs as.
+        // A legacy call's client is the handshake's (on the caller already); a modern call's
+        // is what that request says, nothing earlier.
         let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
-        caller.client = match &modern {
-            Some(modern) => modern.client_name.clone(),
-            None => ext.get::<Session>().and_then(Session::client_name),
-        };
+        if let Some(modern) = &modern {
+            caller.client = modern.client_name.clone();
+        }
         Ok(Call {
             tool,
             arguments,

@@ -219,6 +219,15 @@ impl Dispatcher {
         // This request's own extensions: the connection's, plus what it alone is.
         let mut methods = self.methods.clone();
         methods.extensions_mut().insert(in_flight);
+        // What the connection's MCP handshake said of the client rides on the caller, so the
+        // method table needs to know nothing of MCP.
+        let client = methods
+            .extensions()
+            .get::<Session>()
+            .and_then(Session::client_name);
+        if let Some(caller) = methods.extensions_mut().get_mut::<Caller>() {
+            caller.client = client;
+        }
         let (raw, _) = methods
             .raw_json_request(&request, 1)
             .await
