@@ -41,6 +41,8 @@ enum Command {
         /// The history directory (one subdirectory per user).
         #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
         history_dir: PathBuf,
+        #[command(flatten)]
+        policy: crate::crontab::recorder_flags::PolicyFlags,
         /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
         #[arg(last = true, required = true)]
         command: String,
@@ -66,13 +68,20 @@ pub fn main() -> ExitCode {
         Command::Exec {
             entry,
             history_dir,
+            policy,
             command,
-        } => crate::runs::exec::main(crate::runs::exec::Args {
-            entry,
-            history_dir,
-            command,
-            notify: None,
-        }),
+        } => {
+            let policy = policy.read();
+            crate::runs::exec::main(crate::runs::exec::Args {
+                entry,
+                history_dir,
+                command,
+                notify: policy.policy.notify.clone(),
+                policy,
+                trigger: crate::history::Trigger::Cron,
+                scheduled_for: None,
+            })
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

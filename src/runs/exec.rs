@@ -3,6 +3,8 @@
 //! it), and exits as the command did. The command runs whatever happens to the store.
 
 use super::capture::{self, Spec};
+use crate::cron::gate::Decision;
+use crate::crontab::recorder_flags::RecorderPolicy;
 use crate::domain::policy::Notify;
 use crate::domain::time::Timestamp;
 use crate::history::{RunRecord, Store, Trigger};
@@ -12,16 +14,45 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
 
+#[derive(Debug, Clone)]
 pub struct Args {
     pub entry: Uuid,
     pub history_dir: PathBuf,
     pub command: String,
     /// Who hears about the run; None passes the output through, as cron users expect.
     pub notify: Option<Notify>,
+    /// The entry's policy, from the job line's flags.
+    pub policy: RecorderPolicy,
+    /// What started the run, and the fire time it stands for.
+    pub trigger: Trigger,
+    pub scheduled_for: Option<Timestamp>,
 }
 
-pub fn main(args: Args) -> ExitCode {
-    let code = record(args, &mut std::io::stdout(), &mut std::io::stderr());
+pub fn main(mut args: Args) -> ExitCode {
+    let now = Timestamp::now();
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    // Catch-up (policy): the first start under a newly started cron runs a missed fire once.
+    let mut code = 0;
+    if args.trigger == Trigger::Cron {
+        let user = crate::domain::user::current().ok();
+        let user = user.as_ref().map_or("", |u| u.name.as_str());
+        if let Some(fire) =
+            crate::catch_up::missed(args.entry, &args.history_dir, user, &args.policy, now)
+        {
+            let catch_up = Args {
+                trigger: Trigger::CatchUp,
+                scheduled_for: Some(fire),
+                ..args.clone()
+            };
+            code = record(catch_up, &mut out, &mut err);
+        }
+    }
+    // The gate (policy): a start at a minute that is not a fire time of the entry (in its zone)
+    // is not a run at all; the line's schedule covers every minute the entry can fire at.
+    if args.trigger == Trigger::Cron && args.policy.gate(now) == Decision::Skip {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    let code = record(args, &mut out, &mut err);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
@@ -33,9 +64,10 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut record = RunRecord::started(
         args.entry.to_string(),
         user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-        Trigger::Cron,
+        args.trigger,
         Timestamp::now(),
     );
+    record.scheduled_for = args.scheduled_for;
     let mut recording = user.is_some();
     let mut save = |record: &RunRecord| {
         let Some(user) = user.as_ref().filter(|_| recording) else {
@@ -81,6 +113,9 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     let tail = [outcome.stdout.tail(), outcome.stderr.tail()].concat();
     super::finish(&mut record, outcome);
+    if record.error.is_none() {
+        record.error = args.policy.problem_text();
+    }
     if let (Some(notifier), Some(started)) = (&notifier, started) {
         let tail = &tail[tail
             .len()
