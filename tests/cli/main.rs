@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod mcp;
 mod mcp_modern;
+mod mcp_runs;
 mod notify;
 mod notify_cron;
 mod package;
