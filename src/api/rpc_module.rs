@@ -79,6 +79,7 @@ mod tests {
                 "crontab.restore",
                 "crontab.revisions",
                 "entries.adopt",
+                "entries.apply",
                 "entries.create",
                 "entries.delete",
                 "entries.get",

@@ -50,7 +50,7 @@ enum Command {
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
     #[command(flatten)]
-    Human(human::Human),
+    Human(Box<human::Human>),
 }
 
 pub fn main() -> ExitCode {
@@ -91,7 +91,7 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Human(command) => human::run(command),
+        Command::Human(command) => human::run(*command),
     }
 }
 

@@ -18,6 +18,7 @@ pub enum ErrorKind {
     InvalidCrontab,
     InvalidTimezone,
     InvalidPolicy,
+    InvalidEntries,
     UserNotFound,
     EntryNotFound,
     Conflict,
@@ -26,6 +27,42 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, to find one by its code (e.g. a CLI reading an error off the wire).
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidParams,
+        ErrorKind::InvalidUser,
+        ErrorKind::InvalidName,
+        ErrorKind::InvalidComment,
+        ErrorKind::InvalidSchedule,
+        ErrorKind::InvalidCommand,
+        ErrorKind::InvalidExpiresAt,
+        ErrorKind::InvalidPagination,
+        ErrorKind::InvalidCrontab,
+        ErrorKind::InvalidEntries,
+        ErrorKind::UserNotFound,
+        ErrorKind::EntryNotFound,
+        ErrorKind::Conflict,
+        ErrorKind::Forbidden,
+        ErrorKind::Backend,
+    ];
+
+    /// The kind whose `data.code` this is.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        Self::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The human CLI's exit status for this kind, so scripts can branch without parsing
+    /// (0 is success, 1 a failure with no kind, 2 a bad command line).
+    pub const fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::UserNotFound | ErrorKind::EntryNotFound => 4,
+            ErrorKind::Conflict => 5,
+            ErrorKind::Forbidden => 6,
+            ErrorKind::Backend => 7,
+            _ => 3,
+        }
+    }
+
     /// The contract's `data.code`.
     pub fn code(self) -> &'static str {
         match self {
@@ -40,6 +77,7 @@ impl ErrorKind {
             ErrorKind::InvalidCrontab => "INVALID_CRONTAB",
             ErrorKind::InvalidTimezone => "INVALID_TIMEZONE",
             ErrorKind::InvalidPolicy => "INVALID_POLICY",
+            ErrorKind::InvalidEntries => "INVALID_ENTRIES",
             ErrorKind::UserNotFound => "USER_NOT_FOUND",
             ErrorKind::EntryNotFound => "ENTRY_NOT_FOUND",
             ErrorKind::Conflict => "CONFLICT",
@@ -62,6 +100,7 @@ impl ErrorKind {
             ErrorKind::InvalidCrontab => "Invalid crontab",
             ErrorKind::InvalidTimezone => "Invalid timezone",
             ErrorKind::InvalidPolicy => "Invalid policy",
+            ErrorKind::InvalidEntries => "Invalid entries",
             ErrorKind::UserNotFound => "User not found",
             ErrorKind::EntryNotFound => "Entry not found",
             ErrorKind::Conflict => "Crontab changed",
@@ -80,6 +119,20 @@ pub struct Error {
     pub field: Option<String>,
     /// Per-line reasons, for `InvalidCrontab`.
     pub errors: Vec<CrontabError>,
+    /// Per-spec reasons, for `InvalidEntries`.
+    pub specs: Vec<SpecError>,
+}
+
+/// Why one spec of `entries.apply` cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// 0-based position in `entries`.
+    pub index: usize,
+    pub name: Option<String>,
+    /// The `data.code` the same fault has on its own (e.g. INVALID_SCHEDULE).
+    pub code: &'static str,
+    pub field: Option<String>,
+    pub detail: String,
 }
 
 impl Error {
@@ -89,6 +142,7 @@ impl Error {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            specs: Vec::new(),
         }
     }
 
@@ -118,5 +172,33 @@ impl Error {
             field: Some("content".into()),
             ..Error::new(ErrorKind::InvalidCrontab, detail)
         }
+    }
+}
+
+impl Error {
+    /// INVALID_ENTRIES, listing every spec at fault.
+    pub fn invalid_entries(specs: Vec<SpecError>) -> Self {
+        let detail = match specs.as_slice() {
+            [one] => format!("entries[{}]: {}", one.index, one.detail),
+            many => format!("{} entries cannot be applied", many.len()),
+        };
+        Error {
+            specs,
+            field: Some("entries".into()),
+            ..Error::new(ErrorKind::InvalidEntries, detail)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_found_by_its_code() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
+        }
+        assert_eq!(ErrorKind::from_code("NOPE"), None);
     }
 }

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 /// them all.
 pub const SUPPORTED_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
-const INSTRUCTIONS: &str = "Manages users' crontabs as Debian's cron reads them. Check a schedule \
+pub(super) const INSTRUCTIONS: &str =
+    "Manages users' crontabs as Debian's cron reads them. Check a schedule \
 with schedule_describe before creating an entry; entries_* tools act on managed jobs by id and \
 leave every other crontab line untouched; crontab_get and crontab_put read and replace the whole \
 crontab (pass the etag as if_match). Times are RFC 3339 UTC. A failed call returns isError with \
@@ -94,6 +95,12 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
             initialize(params.as_str(), ext)
         })
         .expect("initialize is not a contract method");
+    module
+        .register_method("server/discover", |params, _, _| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            super::discover::discover(&params)
+        })
+        .expect("server/discover is not a contract method");
     module
         .register_method("ping", |_, _, _| json!({}))
         .expect("ping is not a contract method");

@@ -9,14 +9,13 @@ use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
 use crate::crontab::{Crontab, Item, Located};
-use crate::domain::entry::{self, EntryMeta, ManagedEntry};
-use crate::domain::policy::Policy;
+use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
 use uuid::Uuid;
 
-type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
+pub(super) type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
 
 impl Service {
     pub(super) fn view(
@@ -35,7 +34,7 @@ impl Service {
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
-    fn prepare_history(&self, user: &User) {
+    pub(super) fn prepare_history(&self, user: &User) {
         if self.wrapper.is_some() {
             match self.history.prepare(user) {
                 Ok(()) => self.provision_webhook_key(user),
@@ -114,38 +113,16 @@ impl Service {
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
-        user_syntax(&p.user)?;
-        let schedule = check_schedule(&p.schedule)?;
-        entry::check_command(&p.command)?;
-        check_optional(p.name.as_deref(), entry::check_name)?;
-        check_optional(p.comment.as_deref(), entry::check_comment)?;
+        let (user, spec) = p.split();
+        user_syntax(&user)?;
         let now = Timestamp::now();
-        let expires_at = p
-            .expires_at
-            .as_deref()
-            .map(|t| entry::parse_expiry(t, now))
-            .transpose()?;
-        let mut policy = Policy::default();
-        PolicyPatch::parse(p.policy_input())?.apply(&mut policy);
-        let meta = EntryMeta {
-            id: Uuid::new_v4(),
-            name: p.name,
-            comment: p.comment,
-            expires_at,
-            created_at: now,
-            updated_at: now,
-            policy,
-        };
-        let entry = ManagedEntry {
-            meta: meta.clone(),
-            enabled: p.enabled,
-            schedule,
-            command: p.command,
-        };
-        let job = render_job(&entry, self.wrapper.as_ref())?;
-        let user = self.user(caller, &p.user)?;
+        let spec = spec.check(now)?;
+        let id = Uuid::new_v4();
+        let job = spec.job_line(id, now, self.wrapper.as_ref())?;
+        let user = self.user(caller, &user)?;
+        let entry = spec.into_entry(id, now, now);
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
-            edit.crontab.append(&meta, job);
+            edit.crontab.append(&entry.meta, job);
             Ok(())
         })?;
         self.prepare_history(&user);

@@ -1,7 +1,7 @@
 //! The wire types of the entries methods: params and results of list, get, create, update,
 //! delete and sweep.
 
-use super::params::{default_true, nullable, present};
+use super::params::{nullable, present};
 use super::policies::{self, PolicyInput};
 use super::views::Entry;
 use crate::domain::policy::{CatchUp, Concurrency, Notify};
@@ -79,60 +79,7 @@ pub struct EntryRef {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    pub user: String,
-    /// Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily.
-    pub schedule: String,
-    /// The shell command, exactly as the shell should run it (cronrpc escapes `%` for cron).
-    pub command: String,
-    /// A short label, one line, up to 200 characters.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// A note, one line, up to 1000 characters.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// false writes the entry commented out.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// After this moment the entry never fires again and is removed (RFC 3339, future).
-    #[serde(default)]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<String>,
-    /// IANA zone the five fields are wall-clock time in (default: cron's zone).
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub timezone: Option<Value>,
-    /// Every run is stopped after this many milliseconds (1000 to 86400000).
-    #[serde(default)]
-    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
-    pub timeout_ms: Option<Value>,
-    /// `forbid`: a run does not start while another run of the entry is running.
-    #[serde(default)]
-    #[schemars(with = "Option<Concurrency>")]
-    pub concurrency: Option<Value>,
-    /// `latest`: when cron starts after downtime, the most recent missed fire runs once.
-    #[serde(default)]
-    #[schemars(with = "Option<CatchUp>")]
-    pub catch_up: Option<Value>,
-    /// Who hears about a run: cron's mail, a webhook, a healthchecks-style ping URL.
-    #[serde(default)]
-    #[schemars(with = "Option<Notify>")]
-    pub notify: Option<Value>,
-}
-
-impl CreateParams {
-    pub fn policy_input(&self) -> PolicyInput<'_> {
-        PolicyInput {
-            timezone: policies::given(&self.timezone),
-            timeout_ms: policies::given(&self.timeout_ms),
-            concurrency: policies::given(&self.concurrency),
-            catch_up: policies::given(&self.catch_up),
-            notify: policies::given(&self.notify),
-        }
-    }
-}
+pub use super::spec::CreateParams;
 
 /// Omitted fields stay; null clears `name`, `comment`, `expires_at` and the policies.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

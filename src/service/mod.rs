@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod adopt;
+pub mod apply;
 pub mod crontab;
 pub mod entries;
 pub mod entry_checks;
@@ -12,6 +13,7 @@ pub mod params;
 pub mod policies;
 pub mod revisions;
 pub mod runs;
+pub mod spec;
 pub mod sweep;
 pub mod system;
 pub mod views;

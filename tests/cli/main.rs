@@ -4,6 +4,8 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
 mod catch_up;
 mod concurrency;
 mod crash;
@@ -13,6 +15,7 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod mcp_modern;
 mod notify;
 mod policies;
 mod protocol;

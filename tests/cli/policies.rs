@@ -453,3 +453,32 @@ fn describe_reads_a_zone_from_the_host_database() {
     );
     assert_eq!(error["data"]["field"], "timezone");
 }
+
+#[test]
+fn apply_takes_the_same_policy_fields() {
+    let mut server = Server::spool();
+    let spec = json!({"name": "report", "schedule": "0 9 * * *", "command": "true",
+                      "timezone": "Europe/Berlin", "catch_up": "latest"});
+    let apply = |server: &mut Server, spec: &Value| {
+        server.call("entries.apply", json!({"user": "root", "entries": [spec]}))
+    };
+    let first = apply(&mut server, &spec);
+    assert_eq!(first["added"].as_array().unwrap().len(), 1, "{first}");
+    let again = apply(&mut server, &spec);
+    assert_eq!(again["changed"], false, "{again}");
+    let list = server.call("entries.list", json!({"user": "root"}));
+    let entry = &list["entries"][0];
+    assert_eq!(entry["timezone"], "Europe/Berlin");
+    assert_eq!(entry["catch_up"], "latest");
+    let mut other = spec.clone();
+    other["timezone"] = json!("Asia/Tokyo");
+    let changed = apply(&mut server, &other);
+    assert_eq!(changed["updated"].as_array().unwrap().len(), 1, "{changed}");
+    let mut bad = spec.clone();
+    bad["timeout_ms"] = json!(5);
+    let response = server.request("entries.apply", json!({"user": "root", "entries": [bad]}));
+    assert_eq!(
+        response["error"]["data"]["code"], "INVALID_ENTRIES",
+        "{response}"
+    );
+}
