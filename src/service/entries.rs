@@ -117,10 +117,8 @@ impl Service {
         user_syntax(&user)?;
         let now = Timestamp::now();
         let spec = spec.check(now)?;
-        let id = Uuid::new_v4();
-        let job = spec.job_line(id, now, self.wrapper.as_ref())?;
+        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.wrapper.as_ref())?;
         let user = self.user(caller, &user)?;
-        let entry = spec.into_entry(id, now, now);
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&entry.meta, job);
             Ok(())

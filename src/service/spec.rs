@@ -97,16 +97,6 @@ pub struct Checked {
 }
 
 impl EntrySpec {
-    fn policy_input(&self) -> PolicyInput<'_> {
-        PolicyInput {
-            timezone: policies::given(&self.timezone),
-            timeout_ms: policies::given(&self.timeout_ms),
-            concurrency: policies::given(&self.concurrency),
-            catch_up: policies::given(&self.catch_up),
-            notify: policies::given(&self.notify),
-        }
-    }
-
     /// Every check `entries.create` makes, in the order it makes them.
     pub fn check(&self, now: Timestamp) -> Result<Checked> {
         let schedule = check_schedule(&self.schedule)?;
@@ -134,30 +124,36 @@ impl EntrySpec {
             policy,
         })
     }
+
+    /// The policy members as given (for create, null and absent both mean the default).
+    fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::given(&self.timezone),
+            timeout_ms: policies::given(&self.timeout_ms),
+            concurrency: policies::given(&self.concurrency),
+            catch_up: policies::given(&self.catch_up),
+            notify: policies::given(&self.notify),
+        }
+    }
 }
 
 impl Checked {
-    /// The job line for the entry `id` created at `created_at` (refused when cron would not
-    /// read it back), through the recorder `wrapper` when there is one.
-    pub fn job_line(
-        &self,
-        id: Uuid,
-        created_at: Timestamp,
-        wrapper: Option<&Wrapper>,
-    ) -> Result<String> {
-        render_job(
-            &self.clone().into_entry(id, created_at, created_at),
-            wrapper,
-        )
-    }
-
-    /// The entry this spec makes, with `id` and the given times.
-    pub fn into_entry(
+    /// The entry this spec makes, with `id` and the given times, and its job line (refused when
+    /// cron would not read it back).
+    pub fn entry_and_line(
         self,
         id: Uuid,
         created_at: Timestamp,
         updated_at: Timestamp,
-    ) -> ManagedEntry {
+        wrapper: Option<&Wrapper>,
+    ) -> Result<(ManagedEntry, String)> {
+        let entry = self.into_entry(id, created_at, updated_at);
+        let line = render_job(&entry, wrapper)?;
+        Ok((entry, line))
+    }
+
+    /// The entry this spec makes, with `id` and the given times.
+    fn into_entry(self, id: Uuid, created_at: Timestamp, updated_at: Timestamp) -> ManagedEntry {
         ManagedEntry {
             meta: EntryMeta {
                 id,
@@ -198,16 +194,20 @@ impl Checked {
             fields.push("expires_at");
         }
         let (want, have) = (&self.policy, &entry.meta.policy);
-        for (differs, field) in [
-            (want.timezone != have.timezone, "timezone"),
-            (want.timeout_ms != have.timeout_ms, "timeout_ms"),
-            (want.concurrency != have.concurrency, "concurrency"),
-            (want.catch_up != have.catch_up, "catch_up"),
-            (want.notify != have.notify, "notify"),
-        ] {
-            if differs {
-                fields.push(field);
-            }
+        if want.timezone != have.timezone {
+            fields.push("timezone");
+        }
+        if want.timeout_ms != have.timeout_ms {
+            fields.push("timeout_ms");
+        }
+        if want.concurrency != have.concurrency {
+            fields.push("concurrency");
+        }
+        if want.catch_up != have.catch_up {
+            fields.push("catch_up");
+        }
+        if want.notify != have.notify {
+            fields.push("notify");
         }
         fields
     }
