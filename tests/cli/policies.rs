@@ -482,3 +482,29 @@ fn apply_takes_the_same_policy_fields() {
         "{response}"
     );
 }
+
+#[test]
+fn a_hostile_timezone_in_a_hand_written_marker_reads_nothing_outside_the_tz_database() {
+    let mut server = Server::spool();
+    let entry = create(&mut server, json!({"timezone": "Europe/Berlin"}));
+    let content = server.call("crontab.get", json!({"user": "root"}))["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for hostile in [
+        "../../../../dev/zero".to_owned(),
+        "/dev/zero".to_owned(),
+        "Europe/../../../../proc/self/mem".to_owned(),
+        format!("Europe/{}", "x".repeat(100_000)),
+    ] {
+        let edited = content.replace(
+            r#""timezone":"Europe/Berlin""#,
+            &format!(r#""timezone":{}"#, json!(hostile)),
+        );
+        server.call("crontab.put", json!({"user": "root", "content": edited}));
+        // The read answers (falling back to cron's zone), and says what the marker says.
+        let got = server.call("entries.get", json!({"user": "root", "id": entry["id"]}));
+        assert_eq!(got["timezone"], hostile.as_str());
+        assert!(got["next_run"].is_string(), "{got}");
+    }
+}
