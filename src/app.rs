@@ -42,6 +42,10 @@ pub struct BackendOptions {
     /// directory (system), .history/ in the spool directory (spool).
     #[arg(long, env = "CRONRPC_HISTORY_DIR", global = true)]
     pub history_dir: Option<PathBuf>,
+    /// A file only root reads (mode 0600) holding the secret webhooks are signed with; each
+    /// user's jobs sign with a key derived from it (README: Notifications). Default: unsigned.
+    #[arg(long, env = "CRONRPC_WEBHOOK_SECRET_FILE", global = true)]
+    pub webhook_secret_file: Option<PathBuf>,
     #[command(flatten)]
     pub revisions: RevisionOptions,
 }
@@ -180,9 +184,17 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
                 .then_some(revisions.revisions_max_age_days),
         },
     );
+    let webhook_secret = match &options.webhook_secret_file {
+        Some(path) => Some(
+            crate::notify::sign::read_secret(path)
+                .map_err(|e| format!("the webhook secret: {e}"))?,
+        ),
+        None => None,
+    };
     Ok(Service::new(backend, locks, zone)
         .with_runs(Store::new(history), wrapper)
-        .with_journal(journal))
+        .with_journal(journal)
+        .with_webhook_secret(webhook_secret))
 }
 
 /// The recorder written into job lines: this binary, by its canonical path. The history

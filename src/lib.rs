@@ -9,12 +9,14 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod catch_up;
 pub mod cli;
 pub mod cron;
 pub mod crontab;
 pub mod domain;
 pub mod history;
 pub mod mcp;
+pub mod notify;
 pub mod protocol;
 pub mod runs;
 pub mod service;

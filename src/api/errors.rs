@@ -31,11 +31,14 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
     use ErrorKind::*;
     match kind {
         InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
-        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab => INVALID_PARAMS,
+        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
+        | InvalidTimezone | InvalidPolicy => INVALID_PARAMS,
+        InvalidEntries => INVALID_PARAMS,
         UserNotFound => -32001,
         EntryNotFound => -32002,
         Conflict => -32003,
         Forbidden => -32004,
+        RunNotFound => -32005,
         Backend => -32000,
     }
 }
@@ -64,6 +67,17 @@ pub fn error_data(e: &Error) -> Value {
                 },
             ),
         );
+    }
+    if e.kind == ErrorKind::InvalidEntries {
+        let specs: Vec<Value> = e
+            .specs
+            .iter()
+            .map(|s| {
+                json!({"index": s.index, "name": s.name.as_deref().map(bounded), "code": s.code,
+                       "field": s.field, "detail": bounded(&s.detail)})
+            })
+            .collect();
+        data.insert("errors".into(), Value::Array(specs));
     }
     Value::Object(data)
 }

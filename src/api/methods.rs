@@ -1,12 +1,14 @@
 //! The list of methods. Adding a method is one line here plus its service function.
 
-use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
+use super::{Hints, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
 use crate::service::adopt;
+use crate::service::apply;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
 use crate::service::revisions as rev;
+use crate::service::run_now as now;
 use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
@@ -55,7 +57,7 @@ methods! {
          macro (@daily, @hourly, ...); command is run by /bin/sh exactly as given. Optional name, \
          comment, enabled (default true) and expires_at (the job stops firing and is removed after \
          it). Returns the entry with its id. Each call adds a new job: do not repeat it to retry.";
-    EntriesUpdate: "entries.update", IDEMPOTENT_WRITE, ent::UpdateParams => Entry, Service::entries_update,
+    EntriesUpdate: "entries.update", DESTRUCTIVE, ent::UpdateParams => Entry, Service::entries_update,
         "Change fields of a managed entry.",
         "Change a managed entry: any of schedule, command, name, comment, enabled, expires_at. \
          Omitted fields stay; null clears name, comment and expires_at. Use enabled=false to pause \
@@ -64,18 +66,31 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", WRITE, run::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", RUN, now::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
-         give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \
-         for it to finish (timeout_ms kills it; default one hour) and returns exit code, duration \
-         and the first 64 KiB of stdout and stderr. The run is recorded in entries.history. Runs \
-         the command for real: it may have side effects.";
+         give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job), under \
+         the entry's policies. By default waits for it to end (timeout_ms stops it; default the \
+         entry's timeout, else one hour) and returns status, exit code, duration and the first \
+         64 KiB of stdout and stderr. With wait=false it answers at once with the running record \
+         (follow it with runs.get; stop it with runs.cancel); the run goes on if the connection \
+         closes. Recorded in entries.history. Runs the command for real: it may have side effects.";
     EntriesHistory: "entries.history", READ, run::HistoryParams => run::HistoryResult, Service::entries_history,
         "List recorded runs, newest first.",
         "List a user's recorded runs of managed entries, newest first: manual runs (entries.run) \
-         and runs cron started. Filter by entry id and since (RFC 3339); limit 1 to 1000 \
-         (default 100); include_rotated also reads older, rotated history. Read-only.";
+         and runs cron started, each with its status. Filter by entry id, since (RFC 3339) and \
+         status (status=running lists what runs now); limit 1 to 1000 (default 100); \
+         include_rotated also reads older, rotated history. Read-only.";
+    RunsGet: "runs.get", READ, run::RunRef => RunRecord, Service::runs_get,
+        "Get one run by its id.",
+        "Get a recorded run of a user by run_id (from entries.run or entries.history): status \
+         (running, succeeded, failed, timed_out, skipped, cancelled), exit code, duration and \
+         output. A run whose recorder died shows as failed with the reason in error. Read-only.";
+    RunsCancel: "runs.cancel", DESTRUCTIVE, run::RunRef => RunRecord, Service::runs_cancel,
+        "Stop a running run.",
+        "Stop a run that is still running: its whole process group gets SIGTERM, then SIGKILL \
+         after a short grace, and the run is recorded as cancelled. A run that has already ended \
+         is returned unchanged. Returns the run record.";
     EntriesSweep: "entries.sweep", DESTRUCTIVE, ent::SweepParams => ent::SweepResult, Service::entries_sweep,
         "Remove expired entries.",
         "Remove managed entries whose expires_at has passed, for one user or every crontab the \
@@ -86,6 +101,14 @@ methods! {
          entry with the same schedule and command, in the same place: pass line exactly as \
          listed, plus optional name and comment. Returns the entry with its new id. With several \
          identical lines the first is adopted, so a repeat adopts the next one.";
+    EntriesApply: "entries.apply", DESTRUCTIVE, apply::ApplyParams => apply::ApplyResult, Service::entries_apply,
+        "Make a user's named entries match a desired set, in one write.",
+        "Declarative: entries is the whole desired set of named entries (each with the fields of \
+         entries.create; name required and unique). An entry with that name is updated in place \
+         when a field differs, else kept; a new name is appended; with prune, named entries not \
+         in the set are removed. Unnamed entries and raw lines are never touched. All or nothing: \
+         any bad spec refuses the whole set (INVALID_ENTRIES lists each). Repeating the same set \
+         changes nothing. dry_run reports without writing; if_match guards against a change.";
     CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
         "List the users that have a crontab.",
         "List every user with a crontab that the caller may see, with counts of managed entries \

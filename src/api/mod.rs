@@ -23,27 +23,41 @@ pub struct Hints {
     pub read_only: bool,
     pub destructive: bool,
     pub idempotent: bool,
+    /// Reaches beyond cronrpc's own state (runs arbitrary commands).
+    pub open_world: bool,
 }
 
 pub const READ: Hints = Hints {
     read_only: true,
     destructive: false,
     idempotent: true,
+    open_world: false,
 };
 pub const WRITE: Hints = Hints {
     read_only: false,
     destructive: false,
     idempotent: false,
+    open_world: false,
 };
 pub const IDEMPOTENT_WRITE: Hints = Hints {
     read_only: false,
     destructive: false,
     idempotent: true,
+    open_world: false,
 };
 pub const DESTRUCTIVE: Hints = Hints {
     read_only: false,
     destructive: true,
     idempotent: true,
+    open_world: false,
+};
+
+/// Runs a job's command now: it may do anything the command does, and a repeat runs it again.
+pub const RUN: Hints = Hints {
+    read_only: false,
+    destructive: true,
+    idempotent: false,
+    open_world: true,
 };
 
 pub trait Method: 'static {

@@ -2,6 +2,7 @@
 //! the client's name.
 
 use crate::api::{errors, params};
+use crate::protocol::InFlight;
 use crate::service::Service;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
@@ -14,7 +15,8 @@ use std::sync::{Arc, Mutex};
 /// them all.
 pub const SUPPORTED_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
-const INSTRUCTIONS: &str = "Manages users' crontabs as Debian's cron reads them. Check a schedule \
+pub(super) const INSTRUCTIONS: &str =
+    "Manages users' crontabs as Debian's cron reads them. Check a schedule \
 with schedule_describe before creating an entry; entries_* tools act on managed jobs by id and \
 leave every other crontab line untouched; crontab_get and crontab_put read and replace the whole \
 crontab (pass the etag as if_match). Times are RFC 3339 UTC. A failed call returns isError with \
@@ -95,8 +97,25 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
         })
         .expect("initialize is not a contract method");
     module
+        .register_method("server/discover", |params, _, _| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            super::discover::discover(&params)
+        })
+        .expect("server/discover is not a contract method");
+    module
         .register_method("ping", |_, _, _| json!({}))
         .expect("ping is not a contract method");
+    // The client gave up on a request: the connection drops its answer, and a waiting
+    // entries_run stops its run. An unknown or finished id is ignored.
+    module
+        .register_method("notifications/cancelled", |params, _, ext| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            if let (Some(id), Some(in_flight)) = (params.get("requestId"), ext.get::<InFlight>()) {
+                in_flight.peer.cancel(id);
+            }
+            Ok::<_, ErrorObjectOwned>(json!({}))
+        })
+        .expect("notifications/cancelled is not a contract method");
     // A notification: the dispatcher drops the answer. Registered so it is not "not found"
     // should a client send it with an id.
     module

@@ -12,7 +12,13 @@
 //! batch can only come from a JSON-RPC host sharing the stream, and refusing it there would
 //! break the contract's "JSON-RPC 2.0, fully" for no client's benefit.
 
+mod discover;
+mod era;
 mod lifecycle;
+mod run_tool;
+mod runs;
+mod schema;
+mod tasks;
 mod tools;
 
 pub use lifecycle::{Session, SUPPORTED_VERSIONS};
@@ -21,8 +27,18 @@ pub use tools::{tool_list, Tool};
 use crate::service::Service;
 use jsonrpsee::RpcModule;
 
+/// -32603, for what no client can fix (a call's thread panicked).
+fn internal(e: &dyn std::fmt::Display) -> jsonrpsee::types::ErrorObjectOwned {
+    jsonrpsee::types::ErrorObjectOwned::owned(
+        crate::api::errors::INTERNAL_ERROR,
+        "Internal error",
+        Some(e.to_string()),
+    )
+}
+
 /// Adds the MCP methods to `module`, which must already hold every method of the table.
 pub fn register(module: &mut RpcModule<Service>) {
     lifecycle::register(module);
     tools::register(module);
+    tasks::register(module);
 }

@@ -1,22 +1,34 @@
 //! `tools/list` and `tools/call`: the method table as MCP tools.
+//!
+//! A call goes through the method table's types (`api::Method`): its arguments are parsed
+//! into the method's params struct exactly as a JSON-RPC request's params are, and the
+//! service function is called with the connection's `Caller`. No JSON-RPC text is built.
 
+use super::era::{self, Modern};
+use super::schema::tool_schema;
 use crate::api::openrpc::schema_of;
-use crate::api::{errors, for_each_method, params, Method, Visitor};
-use crate::domain::Error;
-use crate::service::Service;
+use crate::api::{self, errors, for_each_method, params, Method, Visitor};
+use crate::domain::{Error, Result};
+use crate::protocol::InFlight;
+use crate::service::{Caller, Service};
 use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, Methods, RpcModule};
+use jsonrpsee::{Extensions, RpcModule};
+use rmcp::model::{CacheScope, CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
+
+/// A tool's method, typed: parse the arguments into its params, call the service.
+type CallFn = fn(&Service, &Caller, &str) -> Result<Value>;
 
 /// One tool: the method it calls and its `tools/list` entry.
 #[derive(Debug, Clone)]
 pub struct Tool {
     pub method: &'static str,
     pub definition: Value,
+    call: CallFn,
 }
-
 impl Tool {
     pub fn name(&self) -> &str {
         self.definition["name"]
@@ -31,36 +43,16 @@ pub fn tool_name(method: &str) -> String {
     method.replace('.', "_")
 }
 
-/// Tool schemas stand alone: MCP reads a schema without `$schema` as draft 2020-12, which
-/// these are, while validators that default to draft-07 (plain Ajv) refuse the 2020-12 URI.
-fn tool_schema(mut schema: Value) -> Value {
-    if let Some(object) = schema.as_object_mut() {
-        object.remove("$schema");
-    }
-    drop_integer_formats(&mut schema);
-    schema
+fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
+    let params = params::parse::<M::Params>(Some(arguments))?;
+    let output = M::call(service, caller, params)?;
+    serde_json::to_value(output).map_err(|e| Error::backend(format!("writing the result: {e}")))
 }
 
-/// schemars marks integers with formats like `uint64`, which no JSON Schema vocabulary
-/// defines; the TypeScript SDK's validator warns on stderr about each, on every call. The
-/// `minimum` next to them still says what they mean.
-fn drop_integer_formats(schema: &mut Value) {
-    const SCHEMARS_FORMATS: [&str; 10] = [
-        "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    ];
+fn object(schema: Value) -> Arc<JsonObject> {
     match schema {
-        Value::Object(object) => {
-            if object
-                .get("format")
-                .and_then(Value::as_str)
-                .is_some_and(|f| SCHEMARS_FORMATS.contains(&f))
-            {
-                object.remove("format");
-            }
-            object.values_mut().for_each(drop_integer_formats);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
-        _ => {}
+        Value::Object(object) => Arc::new(object),
+        _ => unreachable!("schemars writes every schema here as an object"),
     }
 }
 
@@ -72,27 +64,31 @@ impl Visitor for Collect {
             return;
         }
         let title = M::SUMMARY.trim_end_matches('.');
-        let definition = json!({
-            "name": tool_name(M::NAME),
-            "title": title,
-            "description": M::DESCRIPTION,
-            "inputSchema": tool_schema(schema_of::<M::Params>().to_value()),
-            "outputSchema": tool_schema(schema_of::<M::Output>().to_value()),
-            "annotations": {
-                "title": title,
-                "readOnlyHint": M::HINTS.read_only,
-                "destructiveHint": M::HINTS.destructive,
-                "idempotentHint": M::HINTS.idempotent,
-            },
-        });
+        let hints = M::HINTS;
+        let annotations = ToolAnnotations::from_raw(
+            Some(title.to_owned()),
+            Some(hints.read_only),
+            Some(hints.destructive),
+            Some(hints.idempotent),
+            Some(hints.open_world),
+        );
+        let mut tool = rmcp::model::Tool::default();
+        tool.name = tool_name(M::NAME).into();
+        tool.title = Some(title.to_owned());
+        tool.description = Some(M::DESCRIPTION.into());
+        tool.input_schema = object(tool_schema(schema_of::<M::Params>().to_value()));
+        tool.output_schema = Some(object(tool_schema(schema_of::<M::Output>().to_value())));
+        tool.annotations = Some(annotations);
         self.0.push(Tool {
             method: M::NAME,
-            definition,
+            definition: json!(tool),
+            call: call_method::<M>,
         });
     }
 }
 
-/// Every tool, in the method table's order; built once.
+/// Every tool, in the method table's order (fixed, so clients and prompt caches can keep
+/// the list); built once.
 pub fn tool_list() -> &'static [Tool] {
     static TOOLS: OnceLock<Vec<Tool>> = OnceLock::new();
     TOOLS.get_or_init(|| {
@@ -102,28 +98,60 @@ pub fn tool_list() -> &'static [Tool] {
     })
 }
 
-// `_meta` and whatever later revisions add are accepted and ignored.
+pub fn find(name: &str) -> Option<&'static Tool> {
+    tool_list().iter().find(|t| t.name() == name)
+}
+
+fn parse_value(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
+    let params: Value = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+    Ok(params)
+}
+
+/// Every tool fits on one page, so no cursor was ever handed out: any cursor is unknown.
+fn list(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
+    let params = parse_value(raw)?;
+    let modern = era::read(&params)?;
+    match params.get("cursor") {
+        None | Some(Value::Null) => {}
+        Some(cursor) => {
+            let detail =
+                format!("no page has the cursor {cursor}: every tool is on the first page");
+            return Err(errors::to_rpc(&Error::invalid_params(
+                Some("cursor".into()),
+                detail,
+            )));
+        }
+    }
+    let tools: Vec<&Value> = tool_list().iter().map(|t| &t.definition).collect();
+    let mut result = json!({ "tools": tools });
+    if modern.is_some() {
+        result["ttlMs"] = json!(super::discover::TTL_MS);
+        result["cacheScope"] = json!(CacheScope::Public);
+    }
+    Ok(era::complete(result, modern.as_ref()))
+}
+
+// `_meta` is read separately; whatever later revisions add is accepted and ignored.
 #[derive(Deserialize)]
 struct CallParams {
     name: String,
     #[serde(default)]
-    arguments: Option<Value>,
+    arguments: Option<Box<RawValue>>,
 }
 
 /// Success: the result as `structuredContent`, and as JSON text for clients that read only
 /// `content`.
-fn success(result: Value) -> Value {
-    json!({
-        "content": [{"type": "text", "text": result.to_string()}],
-        "structuredContent": result,
-        "isError": false,
-    })
+pub(super) fn success(result: Value) -> CallToolResult {
+    let mut call = CallToolResult::success(vec![ContentBlock::text(result.to_string())]);
+    call.structured_content = Some(result);
+    call
 }
 
 /// A method's error as a tool result, so the agent sees it and can correct its arguments: one
 /// line with code, detail and field, then the whole error object (`data.errors` of
 /// INVALID_CRONTAB included). No `structuredContent`: it would have to match `outputSchema`.
-fn failure(error: &Value) -> Value {
+pub(super) fn failure(error: &Error) -> CallToolResult {
+    let error = json!(errors::to_rpc(error));
     let data = &error["data"];
     let code = data["code"].as_str().unwrap_or("ERROR");
     let detail = data["detail"]
@@ -136,7 +164,17 @@ fn failure(error: &Value) -> Value {
     }
     text.push('\n');
     text.push_str(&error.to_string());
-    json!({"content": [{"type": "text", "text": text}], "isError": true})
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+/// A tool result on the wire: legacy results carry no `resultType` (older clients never
+/// heard of it); modern ones do, with the server in `_meta`.
+pub(super) fn answer(call: CallToolResult, modern: Option<&Modern>) -> Value {
+    let mut call = call;
+    if modern.is_none() {
+        call.result_type = None;
+    }
+    era::complete(json!(call), modern)
 }
 
 fn unknown_tool(name: &str) -> ErrorObjectOwned {
@@ -144,61 +182,90 @@ fn unknown_tool(name: &str) -> ErrorObjectOwned {
     errors::to_rpc(&Error::invalid_params(Some("name".into()), detail))
 }
 
-/// Runs the tool's method through `methods` (with the connection's extensions, hence its
-/// caller) exactly as a JSON-RPC request for it would run.
-async fn call(methods: Methods, raw: Option<String>) -> Result<Value, ErrorObjectOwned> {
-    let params: CallParams = params::parse(raw.as_deref()).map_err(|e| errors::to_rpc(&e))?;
-    let tool = tool_list()
-        .iter()
-        .find(|t| t.name() == params.name)
-        .ok_or_else(|| unknown_tool(&params.name))?;
-    let arguments = match params.arguments {
-        None | Some(Value::Null) => json!({}),
-        Some(arguments) => arguments,
-    };
-    let request = json!({"jsonrpc": "2.0", "id": 0, "method": tool.method, "params": arguments});
-    let internal = |e: &dyn std::fmt::Display| {
-        ErrorObjectOwned::owned(
-            errors::INTERNAL_ERROR,
-            "Internal error",
-            Some(e.to_string()),
-        )
-    };
-    let (raw, _) = methods
-        .raw_json_request(&request.to_string(), 1)
-        .await
-        .map_err(|e| internal(&e))?;
-    let mut response: Value = serde_json::from_str(raw.get()).map_err(|e| internal(&e))?;
-    if let Some(result) = response.get_mut("result") {
-        return Ok(success(result.take()));
+/// What a `tools/call` asks for, checked: the tool, its arguments (an object), the era, and
+/// the caller it runs as.
+pub(super) struct Call {
+    pub tool: &'static Tool,
+    pub arguments: String,
+    pub modern: Option<Modern>,
+    pub caller: Caller,
+    /// `_meta.progressToken`: the client wants progress while the call runs.
+    pub progress_token: Option<Value>,
+    pub in_flight: Option<InFlight>,
+}
+
+impl Call {
+    pub fn parse(
+        raw: Option<&str>,
+        ext: &Extensions,
+    ) -> std::result::Result<Self, ErrorObjectOwned> {
+        // The envelope first: a request in an unsupported version is refused as such.
+        let params = parse_value(raw)?;
+        let modern = era::read(&params)?;
+        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+        let tool = find(&call.name).ok_or_else(|| unknown_tool(&call.name))?;
+        let arguments = match call.arguments.as_deref().map(|a| a.get().trim()) {
+            None | Some("null") => "{}".to_owned(),
+            Some(a) if a.starts_with('{') => a.to_owned(),
+            Some(_) => {
+                return Err(errors::to_rpc(&Error::invalid_params(
+                    Some("arguments".into()),
+                    "arguments must be an object of the tool's named parameters",
+                )))
+            }
+        };
+        // The transport puts the caller in the connection's extensions; without one
+        // (in-process use) the caller is the user cronrpc runs as.
+        // A legacy call's client is the handshake's (on the caller already); a modern call's
+        // is what that request says, nothing earlier.
+        let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+        if let Some(modern) = &modern {
+            caller.client = modern.client_name.clone();
+        }
+        Ok(Call {
+            tool,
+            arguments,
+            progress_token: era::progress_token(&params),
+            modern,
+            caller,
+            in_flight: ext.get::<InFlight>().cloned(),
+        })
     }
-    match response.get("error") {
-        Some(error) => Ok(failure(error)),
-        None => Err(internal(&"the method gave neither a result nor an error")),
+
+    /// Runs the tool's method on a blocking thread (services do file and process I/O).
+    pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObjectOwned> {
+        if self.tool.method == api::EntriesRun::NAME {
+            return super::run_tool::run(self, service).await;
+        }
+        let Call {
+            tool,
+            arguments,
+            modern,
+            caller,
+            ..
+        } = self;
+        let outcome =
+            tokio::task::spawn_blocking(move || (tool.call)(&service, &caller, &arguments))
+                .await
+                .map_err(|e| super::internal(&e))?;
+        let call = match outcome {
+            Ok(result) => success(result),
+            Err(error) => failure(&error),
+        };
+        Ok(answer(call, modern.as_ref()))
     }
 }
 
 pub(super) fn register(module: &mut RpcModule<Service>) {
     module
-        .register_method("tools/list", |_, _, _| {
-            let tools: Vec<&Value> = tool_list().iter().map(|t| &t.definition).collect();
-            json!({ "tools": tools })
-        })
+        .register_method("tools/list", |params, _, _| list(params.as_str()))
         .expect("tools/list is not a contract method");
-
-    // tools/call needs the module it is part of; it is filled in once registration is done.
-    let table: Arc<OnceLock<Methods>> = Arc::default();
-    let cell = table.clone();
     module
-        .register_async_method("tools/call", move |params, _, ext: Extensions| {
-            let raw = params.as_str().map(str::to_owned);
-            let mut methods = cell.get().expect("set at registration").clone();
-            // The connection's extensions, not the module's: the tool runs as this caller.
-            *methods.extensions_mut() = ext;
-            call(methods, raw)
+        .register_async_method("tools/call", |params, service, ext: Extensions| {
+            let call = Call::parse(params.as_str(), &ext);
+            async move { call?.run(service).await }
         })
         .expect("tools/call is not a contract method");
-    let _ = table.set(module.clone());
 }
 
 #[cfg(test)]

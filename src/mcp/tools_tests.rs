@@ -3,6 +3,7 @@ use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
 use crate::mcp::Session;
 use crate::service::Caller;
+use jsonrpsee::Methods;
 
 fn tool(method: &str) -> &'static Tool {
     tool_list()
@@ -90,14 +91,28 @@ fn annotations_follow_the_hints() {
         assert_eq!(hint(read, "readOnlyHint"), true, "{read}");
         assert_eq!(hint(read, "destructiveHint"), false, "{read}");
     }
-    for destructive in ["entries.delete", "crontab.put", "entries.sweep"] {
+    // What removes, replaces or runs is destructive: a host should ask first.
+    for destructive in [
+        "entries.run",
+        "entries.update",
+        "entries.delete",
+        "crontab.put",
+        "crontab.restore",
+        "entries.sweep",
+    ] {
         assert_eq!(hint(destructive, "readOnlyHint"), false, "{destructive}");
         assert_eq!(hint(destructive, "destructiveHint"), true, "{destructive}");
+    }
+    // Only a run reaches outside cronrpc's own state.
+    for tool in tool_list() {
+        let open = tool.method == "entries.run";
+        assert_eq!(hint(tool.method, "openWorldHint"), open, "{}", tool.method);
     }
     assert_eq!(hint("entries.create", "readOnlyHint"), false);
     assert_eq!(hint("entries.create", "destructiveHint"), false);
     assert_eq!(hint("entries.create", "idempotentHint"), false);
     assert_eq!(hint("entries.update", "idempotentHint"), true);
+    assert_eq!(hint("entries.run", "idempotentHint"), false);
     assert!(hint("entries.create", "title").is_string());
 }
 
@@ -162,8 +177,18 @@ async fn bad_arguments_are_a_tool_error_naming_the_field() {
         text.starts_with("INVALID_PARAMS: ") && text.contains("(field: usr)"),
         "{text}"
     );
-    let response = tools_call(&methods, json!({"name": "health", "arguments": [1]})).await;
-    assert_eq!(response["result"]["isError"], true, "{response}");
+}
+
+#[tokio::test]
+async fn arguments_that_are_not_an_object_are_invalid_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    for arguments in [json!([1]), json!("x"), json!(3)] {
+        let response =
+            tools_call(&methods, json!({"name": "health", "arguments": arguments})).await;
+        assert_eq!(response["error"]["code"], -32602, "{response}");
+        assert_eq!(response["error"]["data"]["field"], "arguments");
+    }
 }
 
 #[tokio::test]

@@ -5,16 +5,17 @@ pub(crate) use super::entry_checks::{not_found, parse_id};
 pub use super::entry_types::*;
 
 use super::entry_checks::{check_optional, check_schedule, render_job, user_syntax};
+use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
 use crate::crontab::{Crontab, Item, Located};
-use crate::domain::entry::{self, EntryMeta, ManagedEntry};
+use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
 use uuid::Uuid;
 
-type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
+pub(super) type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
 
 impl Service {
     pub(super) fn view(
@@ -33,10 +34,11 @@ impl Service {
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
-    fn prepare_history(&self, user: &User) {
+    pub(super) fn prepare_history(&self, user: &User) {
         if self.wrapper.is_some() {
-            if let Err(e) = self.history.prepare(user) {
-                tracing::warn!(user = %user.name, "preparing the run history: {e}");
+            match self.history.prepare(user) {
+                Ok(()) => self.provision_webhook_key(user),
+                Err(e) => tracing::warn!(user = %user.name, "preparing the run history: {e}"),
             }
         }
     }
@@ -111,37 +113,14 @@ impl Service {
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
-        user_syntax(&p.user)?;
-        let schedule = check_schedule(&p.schedule)?;
-        entry::check_command(&p.command)?;
-        check_optional(p.name.as_deref(), entry::check_name)?;
-        check_optional(p.comment.as_deref(), entry::check_comment)?;
+        let (user, spec) = p.split();
+        user_syntax(&user)?;
         let now = Timestamp::now();
-        let expires_at = p
-            .expires_at
-            .as_deref()
-            .map(|t| entry::parse_expiry(t, now))
-            .transpose()?;
-        let id = Uuid::new_v4();
-        let wrap = self.wrapper.as_ref().map(|w| (w, id));
-        let job = render_job(p.enabled, &schedule, &p.command, expires_at, wrap)?;
-        let user = self.user(caller, &p.user)?;
-        let meta = EntryMeta {
-            id,
-            name: p.name,
-            comment: p.comment,
-            expires_at,
-            created_at: now,
-            updated_at: now,
-        };
-        let entry = ManagedEntry {
-            meta: meta.clone(),
-            enabled: p.enabled,
-            schedule,
-            command: p.command,
-        };
+        let spec = spec.check(now)?;
+        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.wrapper.as_ref())?;
+        let user = self.user(caller, &user)?;
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
-            edit.crontab.append(&meta, job);
+            edit.crontab.append(&entry.meta, job);
             Ok(())
         })?;
         self.prepare_history(&user);
@@ -161,6 +140,7 @@ impl Service {
             p.comment.as_ref().and_then(|c| c.as_deref()),
             entry::check_comment,
         )?;
+        let patch = PolicyPatch::parse(p.policy_input())?;
         let now = Timestamp::now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
@@ -184,6 +164,7 @@ impl Service {
                     || p.command.is_some()
                     || p.enabled.is_some()
                     || expires_at.is_some()
+                    || !patch.is_empty()
                     || stale_recorder;
                 if let Some(s) = schedule {
                     entry.schedule = s;
@@ -203,15 +184,10 @@ impl Service {
                 if let Some(c) = p.comment {
                     entry.meta.comment = c;
                 }
+                patch.apply(&mut entry.meta.policy);
                 entry.meta.updated_at = edit.now;
                 let job = if job_changes {
-                    Some(render_job(
-                        entry.enabled,
-                        &entry.schedule,
-                        &entry.command,
-                        entry.meta.expires_at,
-                        self.wrapper.as_ref().map(|w| (w, id)),
-                    )?)
+                    Some(render_job(&entry, self.wrapper.as_ref())?)
                 } else {
                     None
                 };

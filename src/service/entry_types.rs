@@ -1,11 +1,14 @@
 //! The wire types of the entries methods: params and results of list, get, create, update,
 //! delete and sweep.
 
-use super::params::{default_true, nullable, present};
+use super::params::{nullable, present};
+use super::policies::{self, PolicyInput};
 use super::views::Entry;
+use crate::domain::policy::{CatchUp, Concurrency, Notify};
 use crate::domain::time::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const MAX_LIST_LIMIT: i64 = 200;
 
@@ -76,30 +79,9 @@ pub struct EntryRef {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    pub user: String,
-    /// Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily.
-    pub schedule: String,
-    /// The shell command, exactly as the shell should run it (cronrpc escapes `%` for cron).
-    pub command: String,
-    /// A short label, one line, up to 200 characters.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// A note, one line, up to 1000 characters.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// false writes the entry commented out.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// After this moment the entry never fires again and is removed (RFC 3339, future).
-    #[serde(default)]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<String>,
-}
+pub use super::spec::CreateParams;
 
-/// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
+/// Omitted fields stay; null clears `name`, `comment`, `expires_at` and the policies.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateParams {
@@ -123,6 +105,33 @@ pub struct UpdateParams {
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(with = "Option<Timestamp>")]
     pub expires_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
+    pub timeout_ms: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Concurrency>")]
+    pub concurrency: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<CatchUp>")]
+    pub catch_up: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Notify>")]
+    pub notify: Option<Option<Value>>,
+}
+
+impl UpdateParams {
+    pub fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::patched(&self.timezone),
+            timeout_ms: policies::patched(&self.timeout_ms),
+            concurrency: policies::patched(&self.concurrency),
+            catch_up: policies::patched(&self.catch_up),
+            notify: policies::patched(&self.notify),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

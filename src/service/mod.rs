@@ -3,17 +3,22 @@
 
 pub mod access;
 pub mod adopt;
+pub mod apply;
 pub mod crontab;
 pub mod entries;
 pub mod entry_checks;
 pub mod entry_types;
 pub mod notes;
 pub mod params;
+pub mod policies;
 pub mod revisions;
+pub mod run_now;
 pub mod runs;
+pub mod spec;
 pub mod sweep;
 pub mod system;
 pub mod views;
+mod webhook_keys;
 
 pub use access::Caller;
 
@@ -38,6 +43,8 @@ pub struct Service {
     wrapper: Option<Wrapper>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -61,6 +68,7 @@ impl Service {
             ),
             wrapper: None,
             notes: notes::Notes::default(),
+            webhook_secret: None,
         }
     }
 
@@ -71,7 +79,10 @@ impl Service {
     }
 
     /// Where runs are recorded, and the recorder cron's runs go through.
+    /// A root service first moves away history directories of users that are gone or now
+    /// another uid, so a recycled uid never inherits them.
     pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+        history.sweep_stale();
         self.history = history;
         self.wrapper = wrapper;
         self

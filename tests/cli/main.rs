@@ -4,14 +4,25 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
+mod catch_up;
 mod concurrency;
 mod crash;
 mod crontab;
 mod entries;
+mod fleet;
 mod hostile;
 mod human_cli;
+mod lifecycle;
 mod limits;
 mod mcp;
+mod mcp_modern;
+mod mcp_runs;
+mod notify;
+mod notify_cron;
+mod package;
+mod policies;
 mod protocol;
 mod races;
 mod revisions;
