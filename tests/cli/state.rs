@@ -320,8 +320,11 @@ fn a_user_holding_their_own_lock_stalls_only_their_own_crontab() {
     assert!(first[0]["result"].is_object(), "{first:?}");
     let lock = format!("/var/lib/cronrpc/locks/{}.lock", holder.name);
     let (uid, gid) = ids(&holder);
+    // --no-fork: the holder is the process killed below, not a child left behind.
     let mut held = Command::new("flock")
-        .args(["-x", &lock, "sleep", "600"])
+        .args(["--no-fork", "-x", &lock, "sleep", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .uid(uid)
         .gid(gid)
         .spawn()
