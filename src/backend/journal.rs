@@ -36,6 +36,11 @@ pub struct Revision {
     pub client: Option<String>,
     /// What changed, for a person.
     pub summary: String,
+    /// Journaled before the write was installed, and not yet confirmed: a kill in between
+    /// leaves it so, and [`Journal::resolve`] keeps it if the crontab holds it, else drops it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(skip)]
+    pub pending: bool,
 }
 
 /// How much history to keep per user. The newest revision is always kept.
@@ -59,6 +64,8 @@ pub struct Record<'a> {
     pub by: String,
     pub client: Option<String>,
     pub summary: String,
+    /// Recorded ahead of the write it describes (see [`Revision::pending`]).
+    pub pending: bool,
 }
 
 const INDEX: &str = "index.ndjson";
@@ -118,18 +125,45 @@ impl Journal {
                 by: record.by,
                 client: record.client,
                 summary: record.summary,
+                pending: record.pending,
             });
         }
         let kept = self.prune(index, now);
+        self.write_index(user, &kept)
+    }
+
+    /// Settles revisions journaled ahead of their write: the newest is confirmed when the
+    /// crontab now has its etag (the write happened), and any other pending one is dropped
+    /// (the write failed, or never happened).
+    pub fn resolve(&self, user: &str, current_etag: &str) -> io::Result<()> {
+        let index = self.list(user)?;
+        if !index.iter().any(|r| r.pending) {
+            return Ok(());
+        }
+        let last = index.len() - 1;
+        let kept: Vec<Revision> = index
+            .into_iter()
+            .enumerate()
+            .filter(|(i, r)| !r.pending || (*i == last && r.etag == current_etag))
+            .map(|(_, mut r)| {
+                r.pending = false;
+                r
+            })
+            .collect();
+        self.write_index(user, &kept)
+    }
+
+    fn write_index(&self, user: &str, kept: &[Revision]) -> io::Result<()> {
+        let dir = self.user_dir(user);
         let mut text = String::new();
-        for revision in &kept {
+        for revision in kept {
             text.push_str(&serde_json::to_string(revision).expect("revisions serialize"));
             text.push('\n');
         }
         let staging = dir.join(".index.tmp");
         write_private(&staging, &text)?;
         std::fs::rename(&staging, dir.join(INDEX))?;
-        self.remove_unlisted(user, &kept);
+        self.remove_unlisted(user, kept);
         Ok(())
     }
 
@@ -196,6 +230,7 @@ mod tests {
             by: "root".into(),
             client: None,
             summary: "s".into(),
+            pending: false,
         }
     }
 

@@ -457,3 +457,26 @@ fn carriage_returns_and_backspaces_survive_the_system_backend() {
         .clone();
     assert_eq!(first["etag"], got["etag"], "the revision of the real bytes");
 }
+
+#[test]
+fn a_journal_that_cannot_be_written_shows_in_health() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let revisions = blocker.path().join("revisions");
+    let mut server =
+        crate::harness::Server::spool_with(&["--revisions-dir", revisions.to_str().unwrap()]);
+    assert_eq!(
+        server.call("health", json!({}))["journal_errors"],
+        json!([])
+    );
+    server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "true"}),
+    );
+    let health = server.call("health", json!({}));
+    let errors = health["journal_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{health}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("root: "),
+        "{health}"
+    );
+}
