@@ -86,6 +86,24 @@ impl Journal {
         self.user_dir(user).join(format!("{revision:06}.crontab"))
     }
 
+    /// Makes sure `user`'s journal is that of the user with `uid`: a user deleted and then
+    /// made again under the same name (or a name reused for someone else) must not inherit
+    /// the old one's crontab history, secrets in environment lines included. The journal
+    /// notes its owner's uid; a journal of another uid is removed.
+    pub fn claim(&self, user: &str, uid: u32) -> io::Result<()> {
+        let dir = self.user_dir(user);
+        let owner = dir.join("owner");
+        match std::fs::read_to_string(&owner) {
+            Ok(text) if text.trim() == uid.to_string() => return Ok(()),
+            Ok(_) => std::fs::remove_dir_all(&dir)?,
+            // None yet, or one from before owners were noted (adopted by the current user).
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        super::dirs::ensure(&dir, 0o700)?;
+        write_private(&owner, &format!("{uid}\n"))
+    }
+
     /// Every kept revision, oldest first. Lines that do not parse (a torn write) are skipped.
     pub fn list(&self, user: &str) -> io::Result<Vec<Revision>> {
         match std::fs::read_to_string(self.user_dir(user).join(INDEX)) {

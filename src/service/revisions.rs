@@ -73,6 +73,7 @@ impl Service {
         }
         let user = self.user(caller, &p.user)?;
         let journal = self.journal()?;
+        journal.claim(&user.name, user.uid).map_err(journal_error)?;
         let current = super::etag(&self.read(&user)?);
         if let Err(e) = journal.resolve(&user.name, &current) {
             tracing::warn!(user = %user.name, error = %e, "settling the revision journal");
@@ -88,8 +89,9 @@ impl Service {
     /// diffed and journaled like any put.
     pub fn crontab_restore(&self, caller: &Caller, p: RestoreParams) -> Result<PutResult> {
         let user = self.user(caller, &p.user)?;
-        let content = self
-            .journal()?
+        let journal = self.journal()?;
+        journal.claim(&user.name, user.uid).map_err(journal_error)?;
+        let content = journal
             .content(&user.name, p.revision)
             .map_err(journal_error)?
             .ok_or_else(|| {
@@ -134,7 +136,9 @@ impl Service {
             return;
         };
         let now = Timestamp::now();
-        let result = journal.resolve(&user.name, &etag(before));
+        let result = journal
+            .claim(&user.name, user.uid)
+            .and_then(|()| journal.resolve(&user.name, &etag(before)));
         let result = result
             .and_then(|()| journal.list(&user.name))
             .and_then(|index| {

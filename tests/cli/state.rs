@@ -480,3 +480,26 @@ fn a_journal_that_cannot_be_written_shows_in_health() {
         "{health}"
     );
 }
+
+#[test]
+fn a_new_user_under_an_old_name_inherits_no_revisions() {
+    let user = TempUser::new();
+    let mut server = crate::harness::Server::spool();
+    server.call(
+        "crontab.put",
+        json!({"user": user.name, "content": "SECRET=hunter2\n@daily true\n"}),
+    );
+    let (uid, _) = ids(&user);
+    assert!(Command::new("userdel")
+        .arg(&user.name)
+        .status()
+        .unwrap()
+        .success());
+    let again = Command::new("useradd")
+        .args(["--uid", &(uid + 1000).to_string(), &user.name])
+        .status()
+        .unwrap();
+    assert!(again.success());
+    let revisions = server.call("crontab.revisions", json!({"user": user.name}));
+    assert_eq!(revisions["revisions"], json!([]), "{revisions}");
+}
