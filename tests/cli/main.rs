@@ -20,6 +20,7 @@ mod notify;
 mod protocol;
 mod races;
 mod revisions;
+mod run_attacks;
 mod runs;
 mod schema;
 mod security;
