@@ -3,7 +3,6 @@
 //! on the code before the fix.
 
 use crate::harness::{is_root, rpc, shared_bin, Server, SocketServer, TempUser, BIN};
-use crate::lifecycle::eventually;
 use serde_json::{json, Value};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
