@@ -32,7 +32,7 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
     match kind {
         InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
         | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
-        | InvalidPolicy => INVALID_PARAMS,
+        | InvalidTimezone | InvalidPolicy => INVALID_PARAMS,
         InvalidEntries => INVALID_PARAMS,
         UserNotFound => -32001,
         EntryNotFound => -32002,

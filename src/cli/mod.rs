@@ -34,7 +34,7 @@ enum Command {
     },
     /// Run a command for a managed entry and record the run in the history store; cron's job
     /// lines for managed entries call this. Exits as the command does.
-    Exec(crate::runs::exec::Args),
+    Exec(crate::runs::exec::ExecArgs),
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
     #[command(flatten)]
@@ -53,7 +53,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve::run(args),
-        Command::Exec(args) => crate::runs::exec::main(args),
+        Command::Exec(args) => crate::runs::exec::main(args.read()),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -6,7 +6,9 @@
 
 use super::capture::{self, Spec, Stop};
 use super::process::RecorderId;
-use crate::domain::policy::{Concurrency, Notify, Policy};
+use crate::cron::gate::Decision;
+use crate::crontab::recorder_flags::{PolicyFlags, RecorderPolicy};
+use crate::domain::policy::{Concurrency, Notify};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::history::{RunRecord, RunStatus, Store, StoredRun, Trigger};
@@ -31,20 +33,17 @@ pub const EXIT_CANCELLED: u8 = 143;
 /// Exit status when the command could not be started (as sh has it).
 pub const EXIT_NOT_STARTED: u8 = 127;
 
+/// `cronrpc exec`'s command line.
 #[derive(Debug, Clone, clap::Args)]
-pub struct Args {
+pub struct ExecArgs {
     /// The entry the run belongs to.
     #[arg(long)]
     pub entry: Uuid,
     /// The history directory (one subdirectory per user).
     #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
     pub history_dir: PathBuf,
-    /// Stop the command's process group after this many milliseconds (SIGTERM, then SIGKILL).
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: Option<u64>,
-    /// Do not start while another run of the entry is running; record a skipped run instead.
-    #[arg(long)]
-    pub forbid_overlap: bool,
+    #[command(flatten)]
+    pub policy: PolicyFlags,
     /// A run started by `entries.run`, with the run id the server chose: the start and end
     /// records go to stdout as JSON lines instead of the command's output.
     #[arg(long, hide = true, value_name = "RUN_ID")]
@@ -52,26 +51,44 @@ pub struct Args {
     /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
     #[arg(last = true, required = true)]
     pub command: String,
-    /// Who hears about the run; None passes the output through, as cron users expect.
-    // TODO(policy): filled from the job line's notify flags by the policy codec.
-    #[arg(skip)]
-    pub notify: Option<Notify>,
 }
 
-impl Args {
-    /// The policy the job line carries.
-    pub fn policy(&self) -> Policy {
-        Policy {
-            timeout_ms: self.timeout,
-            concurrency: if self.forbid_overlap {
-                Concurrency::Forbid
+impl ExecArgs {
+    pub fn read(self) -> Args {
+        let policy = self.policy.read();
+        Args {
+            entry: self.entry,
+            history_dir: self.history_dir,
+            command: self.command,
+            notify: policy.policy.notify.clone(),
+            policy,
+            trigger: if self.manual.is_some() {
+                Trigger::Manual
             } else {
-                Concurrency::Allow
+                Trigger::Cron
             },
-            notify: self.notify.clone(),
-            ..Policy::default()
+            scheduled_for: None,
+            manual: self.manual,
         }
     }
+}
+
+/// One run for the recorder to make.
+#[derive(Debug, Clone)]
+pub struct Args {
+    pub entry: Uuid,
+    pub history_dir: PathBuf,
+    pub command: String,
+    /// Who hears about the run; None passes the output through, as cron users expect.
+    pub notify: Option<Notify>,
+    /// The entry's policy, from the job line's flags.
+    pub policy: RecorderPolicy,
+    /// What started the run, and the fire time it stands for (for a cron start, None means
+    /// the minute it started in).
+    pub trigger: Trigger,
+    pub scheduled_for: Option<Timestamp>,
+    /// The run id of a manual run, whose records are reported on stdout.
+    pub manual: Option<Uuid>,
 }
 
 /// Set by SIGTERM (what `runs.cancel` sends): stop the job and record it `cancelled`.
@@ -121,8 +138,31 @@ impl Recorder {
     }
 }
 
-pub fn main(args: Args) -> ExitCode {
-    let code = record(args, &mut std::io::stdout(), &mut std::io::stderr());
+pub fn main(mut args: Args) -> ExitCode {
+    let now = Timestamp::now();
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    // Catch-up (policy): the first start under a newly started cron runs a missed fire once.
+    let mut code = 0;
+    if args.trigger == Trigger::Cron {
+        let user = crate::domain::user::current().ok();
+        let user = user.as_ref().map_or("", |u| u.name.as_str());
+        if let Some(fire) =
+            crate::catch_up::missed(args.entry, &args.history_dir, user, &args.policy, now)
+        {
+            let catch_up = Args {
+                trigger: Trigger::CatchUp,
+                scheduled_for: Some(fire),
+                ..args.clone()
+            };
+            code = record(catch_up, &mut out, &mut err);
+        }
+    }
+    // The gate (policy): a start at a minute that is not a fire time of the entry (in its zone)
+    // is not a run at all; the line's schedule covers every minute the entry can fire at.
+    if args.trigger == Trigger::Cron && args.policy.gate(now) == Decision::Skip {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
+    let code = record(args, &mut out, &mut err);
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
@@ -130,25 +170,22 @@ pub fn main(args: Args) -> ExitCode {
 /// would mail goes to `out` and `err` (only the notifications' part when not passed through;
 /// nothing for a manual run, which no cron mails).
 pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let policy = args.policy();
+    let policy = args.policy.policy.clone();
     let user = crate::domain::user::current().ok();
     let now = Timestamp::now();
     let manual = args.manual.is_some();
-    let trigger = if manual {
-        Trigger::Manual
-    } else {
-        Trigger::Cron
-    };
     let mut record = RunRecord::started(
         args.entry.to_string(),
         user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
-        trigger,
+        args.trigger,
         now,
     );
-    match args.manual {
-        Some(id) => record.run_id = id.to_string(),
+    record.scheduled_for = args.scheduled_for;
+    if let Some(id) = args.manual {
+        record.run_id = id.to_string();
+    } else if args.trigger == Trigger::Cron && record.scheduled_for.is_none() {
         // cron starts a job in the minute it fires for.
-        None => record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60)),
+        record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60));
     }
     let (mut sink_out, mut sink_err) = (std::io::sink(), std::io::sink());
     let (out, err): (&mut dyn Write, &mut dyn Write) = if manual {
@@ -157,7 +194,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         (out, err)
     };
     let store = Store::new(&args.history_dir);
-    let notifier = policy
+    let notifier = args
         .notify
         .clone()
         .map(|n| Notifier::for_user(n, store.root(), user.as_ref().map(|u| u.name.as_str())));
@@ -236,6 +273,9 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     let tail = [outcome.stdout.tail(), outcome.stderr.tail()].concat();
     super::finish(&mut record, outcome);
+    if record.error.is_none() {
+        record.error = args.policy.problem_text();
+    }
     if record.status == RunStatus::TimedOut && notifier.is_none() {
         let _ = writeln!(
             err,

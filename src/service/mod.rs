@@ -10,6 +10,7 @@ pub mod entry_checks;
 pub mod entry_types;
 pub mod notes;
 pub mod params;
+pub mod policies;
 pub mod revisions;
 pub mod run_now;
 pub mod runs;

@@ -5,7 +5,8 @@
 
 use super::runs::RunRef;
 use super::{Caller, Service};
-use crate::domain::policy::{Concurrency, Policy};
+use crate::crontab::wrapper;
+use crate::domain::policy::Concurrency;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
@@ -62,8 +63,7 @@ impl Service {
             .find(id)
             .ok_or_else(|| super::entries::not_found(&user.name, id))?;
         let env = env::cron_env(crontab.env_above(at.marker), &user);
-        // TODO(policy): the entry's policy from its marker, once EntryMeta carries it.
-        let policy = Policy::default();
+        let policy = &at.entry.meta.policy;
         let timeout_ms = p
             .timeout_ms
             .or(policy.timeout_ms.map(|ms| ms as i64))
@@ -78,13 +78,27 @@ impl Service {
             id.to_string().into(),
             "--history-dir".into(),
             self.history.root().into(),
-            "--timeout".into(),
-            timeout_ms.to_string().into(),
             "--manual".into(),
             run_id.to_string().into(),
         ];
+        // The job line's policy flags but the zone gate and catch-up, which concern cron's
+        // starts only; the timeout is the run's own.
+        let mut flag = |name: &str, value: Option<String>| {
+            args.push(format!("--{name}").into());
+            args.extend(value.map(OsString::from));
+        };
+        flag(wrapper::flag::TIMEOUT, Some(timeout_ms.to_string()));
         if policy.concurrency == Concurrency::Forbid {
-            args.push("--forbid-overlap".into());
+            flag(wrapper::flag::FORBID_OVERLAP, None);
+        }
+        if let Some(notify) = &policy.notify {
+            flag(wrapper::flag::NOTIFY, Some(wrapper::notify_list(notify)));
+            if let Some(url) = &notify.webhook {
+                flag(wrapper::flag::WEBHOOK, Some(url.clone()));
+            }
+            if let Some(url) = &notify.ping_url {
+                flag(wrapper::flag::PING, Some(url.clone()));
+            }
         }
         args.extend(["--".into(), at.entry.command.into()]);
         let start = Start {
