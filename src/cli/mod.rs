@@ -53,7 +53,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve::run(args),
-        Command::Exec(args) => crate::runs::exec::main(args.read()),
+        Command::Exec(args) => crate::runs::exec::main(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,5 +1,6 @@
 //! `cronrpc exec`: the recorder in front of every run of a managed command, started by cron
-//! from the job line or by `entries.run`. It enforces the entry's policy (timeout, overlap),
+//! from the job line or by `entries.run`. It enforces the entry's policy (time-zone gate,
+//! catch-up, timeout, overlap, notifications),
 //! records the run's start (`running`) and end in the history store, passes the output through
 //! (so cron still mails it), and exits as the command did. The command runs whatever happens to
 //! the store: a missing, unwritable or hostile history only costs the record.
@@ -8,7 +9,7 @@ use super::capture::{self, Spec, Stop};
 use super::process::RecorderId;
 use crate::cron::gate::Decision;
 use crate::crontab::recorder_flags::{PolicyFlags, RecorderPolicy};
-use crate::domain::policy::{Concurrency, Notify};
+use crate::domain::policy::Concurrency;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::history::{RunRecord, RunStatus, Store, StoredRun, Trigger};
@@ -33,7 +34,7 @@ pub const EXIT_CANCELLED: u8 = 143;
 /// Exit status when the command could not be started (as sh has it).
 pub const EXIT_NOT_STARTED: u8 = 127;
 
-/// `cronrpc exec`'s command line.
+/// `cronrpc exec`'s command line, as job lines and `entries.run` write it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExecArgs {
     /// The entry the run belongs to.
@@ -53,42 +54,38 @@ pub struct ExecArgs {
     pub command: String,
 }
 
-impl ExecArgs {
-    pub fn read(self) -> Args {
-        let policy = self.policy.read();
-        Args {
-            entry: self.entry,
-            history_dir: self.history_dir,
-            command: self.command,
-            notify: policy.policy.notify.clone(),
-            policy,
-            trigger: if self.manual.is_some() {
-                Trigger::Manual
-            } else {
-                Trigger::Cron
-            },
-            scheduled_for: None,
-            manual: self.manual,
-        }
-    }
-}
-
 /// One run for the recorder to make.
 #[derive(Debug, Clone)]
 pub struct Args {
     pub entry: Uuid,
     pub history_dir: PathBuf,
     pub command: String,
-    /// Who hears about the run; None passes the output through, as cron users expect.
-    pub notify: Option<Notify>,
+    /// The run id the server chose for a manual run; None for runs cron starts.
+    pub manual: Option<Uuid>,
     /// The entry's policy, from the job line's flags.
     pub policy: RecorderPolicy,
-    /// What started the run, and the fire time it stands for (for a cron start, None means
-    /// the minute it started in).
+    /// What started the run, and the fire time it stands for (None: the current minute for
+    /// cron's runs, none for manual ones).
     pub trigger: Trigger,
     pub scheduled_for: Option<Timestamp>,
-    /// The run id of a manual run, whose records are reported on stdout.
-    pub manual: Option<Uuid>,
+}
+
+impl From<ExecArgs> for Args {
+    fn from(a: ExecArgs) -> Self {
+        Args {
+            entry: a.entry,
+            history_dir: a.history_dir,
+            command: a.command,
+            trigger: if a.manual.is_some() {
+                Trigger::Manual
+            } else {
+                Trigger::Cron
+            },
+            manual: a.manual,
+            policy: a.policy.read(),
+            scheduled_for: None,
+        }
+    }
 }
 
 /// Set by SIGTERM (what `runs.cancel` sends): stop the job and record it `cancelled`.
@@ -138,17 +135,17 @@ impl Recorder {
     }
 }
 
-pub fn main(mut args: Args) -> ExitCode {
+pub fn main(args: ExecArgs) -> ExitCode {
+    let mut args = Args::from(args);
     let now = Timestamp::now();
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     // Catch-up (policy): the first start under a newly started cron runs a missed fire once.
     let mut code = 0;
     if args.trigger == Trigger::Cron {
         let user = crate::domain::user::current().ok();
-        let user = user.as_ref().map_or("", |u| u.name.as_str());
-        if let Some(fire) =
+        if let Some(fire) = user.as_ref().and_then(|user| {
             crate::catch_up::missed(args.entry, &args.history_dir, user, &args.policy, now)
-        {
+        }) {
             let catch_up = Args {
                 trigger: Trigger::CatchUp,
                 scheduled_for: Some(fire),
@@ -180,12 +177,13 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         args.trigger,
         now,
     );
-    record.scheduled_for = args.scheduled_for;
-    if let Some(id) = args.manual {
-        record.run_id = id.to_string();
-    } else if args.trigger == Trigger::Cron && record.scheduled_for.is_none() {
+    match (args.manual, args.scheduled_for) {
+        (Some(id), _) => record.run_id = id.to_string(),
+        (None, Some(at)) => record.scheduled_for = Some(at),
         // cron starts a job in the minute it fires for.
-        record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60));
+        (None, None) => {
+            record.scheduled_for = Timestamp::from_unix(now.unix() - now.unix().rem_euclid(60))
+        }
     }
     let (mut sink_out, mut sink_err) = (std::io::sink(), std::io::sink());
     let (out, err): (&mut dyn Write, &mut dyn Write) = if manual {
@@ -194,7 +192,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         (out, err)
     };
     let store = Store::new(&args.history_dir);
-    let notifier = args
+    let notifier = policy
         .notify
         .clone()
         .map(|n| Notifier::for_user(n, store.root(), user.as_ref().map(|u| u.name.as_str())));

@@ -5,7 +5,7 @@
 
 use super::runs::RunRef;
 use super::{Caller, Service};
-use crate::crontab::wrapper;
+use crate::crontab::wrapper::{self, flag};
 use crate::domain::policy::Concurrency;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
@@ -63,7 +63,9 @@ impl Service {
             .find(id)
             .ok_or_else(|| super::entries::not_found(&user.name, id))?;
         let env = env::cron_env(crontab.env_above(at.marker), &user);
-        let policy = &at.entry.meta.policy;
+        // The entry's own policy, from its marker; a manual run is not gated by its zone and
+        // has no catch-up, but keeps its timeout, overlap rule and notifications.
+        let policy = at.entry.meta.policy.clone();
         let timeout_ms = p
             .timeout_ms
             .or(policy.timeout_ms.map(|ms| ms as i64))
@@ -78,26 +80,25 @@ impl Service {
             id.to_string().into(),
             "--history-dir".into(),
             self.history.root().into(),
+            format!("--{}", flag::TIMEOUT).into(),
+            timeout_ms.to_string().into(),
             "--manual".into(),
             run_id.to_string().into(),
         ];
-        // The job line's policy flags but the zone gate and catch-up, which concern cron's
-        // starts only; the timeout is the run's own.
-        let mut flag = |name: &str, value: Option<String>| {
-            args.push(format!("--{name}").into());
-            args.extend(value.map(OsString::from));
-        };
-        flag(wrapper::flag::TIMEOUT, Some(timeout_ms.to_string()));
         if policy.concurrency == Concurrency::Forbid {
-            flag(wrapper::flag::FORBID_OVERLAP, None);
+            args.push(format!("--{}", flag::FORBID_OVERLAP).into());
         }
         if let Some(notify) = &policy.notify {
-            flag(wrapper::flag::NOTIFY, Some(wrapper::notify_list(notify)));
-            if let Some(url) = &notify.webhook {
-                flag(wrapper::flag::WEBHOOK, Some(url.clone()));
-            }
-            if let Some(url) = &notify.ping_url {
-                flag(wrapper::flag::PING, Some(url.clone()));
+            args.push(format!("--{}", flag::NOTIFY).into());
+            args.push(wrapper::notify_list(notify).into());
+            for (name, url) in [
+                (flag::WEBHOOK, &notify.webhook),
+                (flag::PING, &notify.ping_url),
+            ] {
+                if let Some(url) = url {
+                    args.push(format!("--{name}").into());
+                    args.push(url.into());
+                }
             }
         }
         args.extend(["--".into(), at.entry.command.into()]);

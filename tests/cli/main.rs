@@ -18,6 +18,7 @@ mod limits;
 mod mcp;
 mod mcp_modern;
 mod notify;
+mod notify_cron;
 mod policies;
 mod protocol;
 mod races;

@@ -76,7 +76,7 @@ fn valid_params(schema: &Value, user: &str) -> Value {
             "line" => json!("* * * * * true"),
             "revision" => json!(1),
             "run_id" => json!("a1b2c3d4-e5f6-7890-abcd-ef1234567890"),
-            "entries" => json!([]),
+            "entries" => json!([{"name": "n", "schedule": "@daily", "command": "true"}]),
             other => panic!("no valid value known for required param {other:?}; add one"),
         };
         params[name] = value;
