@@ -24,7 +24,7 @@ fn gated(dir: &Path, then: &str) -> String {
 }
 
 /// Polls `f` until it gives a value, for at most 60 s (a bound, not a measurement).
-pub fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(v) = f() {

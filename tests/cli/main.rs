@@ -26,6 +26,7 @@ mod policies;
 mod protocol;
 mod races;
 mod revisions;
+mod run_attacks;
 mod runs;
 mod schema;
 mod security;
