@@ -17,6 +17,7 @@
 use crate::crontab::recorder_flags::RecorderPolicy;
 use crate::domain::policy::CatchUp;
 use crate::domain::time::Timestamp;
+use crate::domain::user::User;
 use crate::history::Store;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -145,7 +146,7 @@ fn latest_fire(policy: &RecorderPolicy, since: i64, until: i64) -> Option<DateTi
 
 /// Whether the history has a run for `fire`: one that stood for it, or a cron start in its
 /// minute. An unreadable history counts as having one (a catch-up must never repeat a run).
-fn recorded(store: &Store, user: &str, entry: Uuid, fire: DateTime<Utc>) -> bool {
+fn recorded(store: &Store, user: &User, entry: Uuid, fire: DateTime<Utc>) -> bool {
     let Ok(runs) = store.read(user, true) else {
         return true;
     };
@@ -161,7 +162,7 @@ fn recorded(store: &Store, user: &str, entry: Uuid, fire: DateTime<Utc>) -> bool
 pub fn missed(
     entry: Uuid,
     history_dir: &Path,
-    user: &str,
+    user: &User,
     policy: &RecorderPolicy,
     now: Timestamp,
 ) -> Option<Timestamp> {
@@ -170,7 +171,7 @@ pub fn missed(
     }
     let daemon = daemon()?;
     let store = Store::new(history_dir);
-    let dir: PathBuf = store.root().join(user);
+    let dir: PathBuf = store.dir(&user.name);
     if !claim(&dir, entry, daemon) {
         return None;
     }

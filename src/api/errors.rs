@@ -38,6 +38,7 @@ pub fn rpc_code(kind: ErrorKind) -> i32 {
         EntryNotFound => -32002,
         Conflict => -32003,
         Forbidden => -32004,
+        RunNotFound => -32005,
         Backend => -32000,
     }
 }
