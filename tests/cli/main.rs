@@ -34,4 +34,5 @@ mod socket;
 mod state;
 mod system_backend;
 mod systemd;
+mod tz_gate;
 mod warnings;
