@@ -230,6 +230,15 @@ fn a_failing_job_line_mails_posts_and_pings_a_succeeding_one_only_pings() {
         "details never quote a URL's path"
     );
 
+    let uid = nix::unistd::User::from_name(&fx.user.name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw();
+    assert!(
+        http.received().iter().all(|r| r.peer_uid == Some(uid)),
+        "sent as the user"
+    );
     let before = http.received().len();
     let run = fx.run(&fine);
     assert_eq!(
@@ -354,4 +363,43 @@ fn a_job_lines_webhook_is_signed_with_the_users_key() {
         .next()
         .unwrap();
     assert!(detail.starts_with("signed webhook"), "{record}");
+}
+
+#[test]
+fn entries_run_notifies_from_the_users_own_process_without_mail() {
+    assert!(is_root(), "runs as a throwaway user");
+    let http = test_server::Server::start(Answer::Status(200));
+    let mut fx = Fixture::new();
+    let notify = json!({"webhook": format!("{}/hook", http.base), "ping_url": format!("{}/ping", http.base)});
+    let id = fx.create("echo by hand; exit 2", notify);
+    let record = fx
+        .server
+        .call("entries.run", json!({"user": fx.user.name, "id": id}));
+    assert_eq!(
+        (record["status"].as_str(), record["exit_code"].as_i64()),
+        (Some("failed"), Some(2)),
+        "{record}"
+    );
+    let mut got = channels(&record);
+    got.sort();
+    let want: Vec<(String, bool)> = [("ping", true), ("ping", true), ("webhook", true)]
+        .iter()
+        .map(|(c, ok)| (c.to_string(), *ok))
+        .collect();
+    assert_eq!(got, want, "no cron mails a manual run: {record}");
+    let uid = nix::unistd::User::from_name(&fx.user.name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw();
+    let received = http.received();
+    assert_eq!(received.len(), 3);
+    for request in &received {
+        assert_eq!(
+            request.peer_uid,
+            Some(uid),
+            "{} was sent as the entry's user, not root",
+            request.path
+        );
+    }
 }
