@@ -12,6 +12,8 @@ pub mod sign;
 mod test_server;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 use crate::domain::policy::Notify;
 use crate::history::{Channel, NotificationOutcome, RunRecord, RunStatus};
