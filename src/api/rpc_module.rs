@@ -3,7 +3,6 @@
 
 use super::openrpc::RpcDiscover;
 use super::{errors, for_each_method, params, Method, Visitor};
-use crate::mcp::Session;
 use crate::service::{Caller, Service};
 use jsonrpsee::{Extensions, RpcModule};
 use std::sync::Arc;
@@ -16,8 +15,7 @@ impl Visitor for Register<'_> {
             .register_blocking_method(M::NAME, |raw, service: Arc<Service>, ext: Extensions| {
                 // The transport puts the caller in the connection's extensions; without one
                 // (in-process use) the caller is the user cronrpc runs as.
-                let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
-                caller.client = ext.get::<Session>().and_then(Session::client_name);
+                let caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
                 let params =
                     params::parse::<M::Params>(raw.as_str()).map_err(|e| errors::to_rpc(&e))?;
                 let span = tracing::debug_span!("call", method = M::NAME, uid = caller.uid);

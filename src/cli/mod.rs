@@ -4,6 +4,7 @@
 mod client;
 mod human;
 mod render;
+mod results;
 mod serve;
 
 use crate::api;
@@ -37,6 +38,13 @@ enum Command {
     Exec(crate::runs::exec::ExecArgs),
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), generated from these definitions; with --out, write a page
+    /// for every command into DIR (cronrpc.1, cronrpc-apply.1, ...), for packaging.
+    #[command(hide = true)]
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     #[command(flatten)]
     Human(Box<human::Human>),
 }
@@ -63,7 +71,25 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Man { out } => match man(out.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("cronrpc: writing the man page: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Human(command) => human::run(*command),
+    }
+}
+
+fn man(out: Option<&std::path::Path>) -> std::io::Result<()> {
+    let command = Cli::command();
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            clap_mangen::generate_to(command, dir)
+        }
+        None => clap_mangen::Man::new(command).render(&mut std::io::stdout()),
     }
 }
 

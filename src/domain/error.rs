@@ -27,6 +27,9 @@ pub enum ErrorKind {
     Backend,
 }
 
+// A kind added to the enum but not to `ALL` fails the build (`Backend` stays the last).
+const _: () = assert!(ErrorKind::ALL.len() == ErrorKind::Backend as usize + 1);
+
 impl ErrorKind {
     /// Every kind, to find one by its code (e.g. a CLI reading an error off the wire).
     pub const ALL: &'static [ErrorKind] = &[
@@ -39,11 +42,14 @@ impl ErrorKind {
         ErrorKind::InvalidExpiresAt,
         ErrorKind::InvalidPagination,
         ErrorKind::InvalidCrontab,
+        ErrorKind::InvalidTimezone,
+        ErrorKind::InvalidPolicy,
         ErrorKind::InvalidEntries,
         ErrorKind::UserNotFound,
         ErrorKind::EntryNotFound,
         ErrorKind::Conflict,
         ErrorKind::Forbidden,
+        ErrorKind::RunNotFound,
         ErrorKind::Backend,
     ];
 
@@ -56,7 +62,7 @@ impl ErrorKind {
     /// (0 is success, 1 a failure with no kind, 2 a bad command line).
     pub const fn exit_code(self) -> u8 {
         match self {
-            ErrorKind::UserNotFound | ErrorKind::EntryNotFound => 4,
+            ErrorKind::UserNotFound | ErrorKind::EntryNotFound | ErrorKind::RunNotFound => 4,
             ErrorKind::Conflict => 5,
             ErrorKind::Forbidden => 6,
             ErrorKind::Backend => 7,
@@ -126,6 +132,9 @@ pub struct Error {
     pub specs: Vec<SpecError>,
 }
 
+/// Most per-spec reasons one INVALID_ENTRIES lists.
+pub const MAX_SPEC_ERRORS: usize = 1000;
+
 /// Why one spec of `entries.apply` cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
@@ -180,11 +189,17 @@ impl Error {
 
 impl Error {
     /// INVALID_ENTRIES, listing every spec at fault.
-    pub fn invalid_entries(specs: Vec<SpecError>) -> Self {
+    pub fn invalid_entries(mut specs: Vec<SpecError>) -> Self {
         let detail = match specs.as_slice() {
             [one] => format!("entries[{}]: {}", one.index, one.detail),
+            many if many.len() > MAX_SPEC_ERRORS => format!(
+                "{} entries cannot be applied; the first {MAX_SPEC_ERRORS} are listed",
+                many.len()
+            ),
             many => format!("{} entries cannot be applied", many.len()),
         };
+        // A megabyte of one-line bad specs must not come back as many megabytes of reasons.
+        specs.truncate(MAX_SPEC_ERRORS);
         Error {
             specs,
             field: Some("entries".into()),

@@ -2,6 +2,7 @@
 //! the client's name.
 
 use crate::api::{errors, params};
+use crate::protocol::InFlight;
 use crate::service::Service;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
@@ -104,6 +105,17 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
     module
         .register_method("ping", |_, _, _| json!({}))
         .expect("ping is not a contract method");
+    // The client gave up on a request: the connection drops its answer, and a waiting
+    // entries_run stops its run. An unknown or finished id is ignored.
+    module
+        .register_method("notifications/cancelled", |params, _, ext| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            if let (Some(id), Some(in_flight)) = (params.get("requestId"), ext.get::<InFlight>()) {
+                in_flight.peer.cancel(id);
+            }
+            Ok::<_, ErrorObjectOwned>(json!({}))
+        })
+        .expect("notifications/cancelled is not a contract method");
     // A notification: the dispatcher drops the answer. Registered so it is not "not found"
     // should a client send it with an id.
     module

@@ -15,6 +15,10 @@
 mod discover;
 mod era;
 mod lifecycle;
+mod run_tool;
+mod runs;
+mod schema;
+mod tasks;
 mod tools;
 
 pub use lifecycle::{Session, SUPPORTED_VERSIONS};
@@ -36,4 +40,5 @@ fn internal(e: &dyn std::fmt::Display) -> jsonrpsee::types::ErrorObjectOwned {
 pub fn register(module: &mut RpcModule<Service>) {
     lifecycle::register(module);
     tools::register(module);
+    tasks::register(module);
 }

@@ -5,10 +5,11 @@
 //! service function is called with the connection's `Caller`. No JSON-RPC text is built.
 
 use super::era::{self, Modern};
-use super::Session;
+use super::schema::tool_schema;
 use crate::api::openrpc::schema_of;
-use crate::api::{errors, for_each_method, params, Method, Visitor};
+use crate::api::{self, errors, for_each_method, params, Method, Visitor};
 use crate::domain::{Error, Result};
+use crate::protocol::InFlight;
 use crate::service::{Caller, Service};
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{Extensions, RpcModule};
@@ -40,39 +41,6 @@ impl Tool {
 /// them), so `entries.create` becomes `entries_create`.
 pub fn tool_name(method: &str) -> String {
     method.replace('.', "_")
-}
-
-/// Tool schemas stand alone: MCP reads a schema without `$schema` as draft 2020-12, which
-/// these are, while validators that default to draft-07 (plain Ajv) refuse the 2020-12 URI.
-fn tool_schema(mut schema: Value) -> Value {
-    if let Some(object) = schema.as_object_mut() {
-        object.remove("$schema");
-    }
-    drop_integer_formats(&mut schema);
-    schema
-}
-
-/// schemars marks integers with formats like `uint64`, which no JSON Schema vocabulary
-/// defines; the TypeScript SDK's validator warns on stderr about each, on every call. The
-/// `minimum` next to them still says what they mean.
-fn drop_integer_formats(schema: &mut Value) {
-    const SCHEMARS_FORMATS: [&str; 10] = [
-        "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    ];
-    match schema {
-        Value::Object(object) => {
-            if object
-                .get("format")
-                .and_then(Value::as_str)
-                .is_some_and(|f| SCHEMARS_FORMATS.contains(&f))
-            {
-                object.remove("format");
-            }
-            object.values_mut().for_each(drop_integer_formats);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
-        _ => {}
-    }
 }
 
 fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
@@ -221,6 +189,9 @@ pub(super) struct Call {
     pub arguments: String,
     pub modern: Option<Modern>,
     pub caller: Caller,
+    /// `_meta.progressToken`: the client wants progress while the call runs.
+    pub progress_token: Option<Value>,
+    pub in_flight: Option<InFlight>,
 }
 
 impl Call {
@@ -228,9 +199,10 @@ impl Call {
         raw: Option<&str>,
         ext: &Extensions,
     ) -> std::result::Result<Self, ErrorObjectOwned> {
-        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+        // The envelope first: a request in an unsupported version is refused as such.
         let params = parse_value(raw)?;
         let modern = era::read(&params)?;
+        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
         let tool = find(&call.name).ok_or_else(|| unknown_tool(&call.name))?;
         let arguments = match call.arguments.as_deref().map(|a| a.get().trim()) {
             None | Some("null") => "{}".to_owned(),
@@ -244,21 +216,27 @@ impl Call {
         };
         // The transport puts the caller in the connection's extensions; without one
         // (in-process use) the caller is the user cronrpc runs as.
+        // A legacy call's client is the handshake's (on the caller already); a modern call's
+        // is what that request says, nothing earlier.
         let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
-        caller.client = match &modern {
-            Some(modern) => modern.client_name.clone(),
-            None => ext.get::<Session>().and_then(Session::client_name),
-        };
+        if let Some(modern) = &modern {
+            caller.client = modern.client_name.clone();
+        }
         Ok(Call {
             tool,
             arguments,
+            progress_token: era::progress_token(&params),
             modern,
             caller,
+            in_flight: ext.get::<InFlight>().cloned(),
         })
     }
 
     /// Runs the tool's method on a blocking thread (services do file and process I/O).
     pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObjectOwned> {
+        if self.tool.method == api::EntriesRun::NAME {
+            return super::run_tool::run(self, service).await;
+        }
         let Call {
             tool,
             arguments,

@@ -43,7 +43,7 @@ where
 {
     let (tx, rx) = mpsc::channel::<String>(limits.max_in_flight.max(1));
     let writing = tokio::spawn(write_lines(writer, rx));
-    let dispatcher = Arc::new(dispatcher);
+    let dispatcher = Arc::new(dispatcher.with_peer(super::Peer::new(tx.clone())));
     let permits = Arc::new(Semaphore::new(limits.max_in_flight.max(1)));
     let mut in_flight = JoinSet::new();
     tokio::pin!(shutdown);
@@ -89,6 +89,8 @@ where
     };
 
     while in_flight.join_next().await.is_some() {}
+    // The dispatcher's peer holds a sender too: the writer ends when every sender is gone.
+    drop(dispatcher);
     drop(tx);
     let write_result = writing
         .await

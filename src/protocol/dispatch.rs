@@ -4,6 +4,7 @@
 //! split here, notifications get a stand-in id whose answer is dropped, and the caller's own id
 //! (which JSON-RPC lets be any number or null) is put back on the response.
 
+use super::in_flight::Peer;
 use crate::api::errors::ProtocolError;
 use crate::mcp::Session;
 use crate::service::Caller;
@@ -22,6 +23,7 @@ const NULL_ID: &str = "null";
 #[derive(Clone)]
 pub struct Dispatcher {
     methods: Methods,
+    peer: Peer,
 }
 
 /// A request's members, unparsed: the params go to the method as written (so a repeated key in
@@ -78,7 +80,16 @@ impl Dispatcher {
         let mut methods = methods.clone();
         methods.extensions_mut().insert(caller);
         methods.extensions_mut().insert(Session::default());
-        Dispatcher { methods }
+        Dispatcher {
+            methods,
+            peer: Peer::default(),
+        }
+    }
+
+    /// The connection's side handlers see: notifications go to `peer`'s writer.
+    pub fn with_peer(mut self, peer: Peer) -> Self {
+        self.peer = peer;
+        self
     }
 
     /// The answer to one line: a response, a batch response, or nothing (notifications only).
@@ -154,7 +165,13 @@ impl Dispatcher {
             }
             Some(_) => return invalid("id must be a string, a number or null"),
         };
-        match self.call(&envelope).await {
+        let (in_flight, started) = self.peer.start(id);
+        let answer = self.call(&envelope, in_flight).await;
+        // The client gave up on it (MCP's notifications/cancelled): it expects no answer.
+        if started.is_cancelled() {
+            return None;
+        }
+        match answer {
             Ok((member, value)) => id.map(|id| response(id, member, &value)),
             Err((error, detail)) => id.map(|id| error_response(id, error, detail)),
         }
@@ -164,6 +181,7 @@ impl Dispatcher {
     async fn call(
         &self,
         envelope: &Envelope<'_>,
+        in_flight: super::InFlight,
     ) -> Result<(&'static str, Box<RawValue>), (ProtocolError, String)> {
         let invalid = |detail: &str| Err((ProtocolError::InvalidRequest, detail.to_owned()));
         let jsonrpc = envelope
@@ -198,8 +216,19 @@ impl Dispatcher {
             None => format!(r#"{{"jsonrpc":"2.0","id":0,"method":{}}}"#, json!(method)),
         };
         let internal = |e: &dyn std::fmt::Display| (ProtocolError::Internal, e.to_string());
-        let (raw, _) = self
-            .methods
+        // This request's own extensions: the connection's, plus what it alone is.
+        let mut methods = self.methods.clone();
+        methods.extensions_mut().insert(in_flight);
+        // What the connection's MCP handshake said of the client rides on the caller, so the
+        // method table needs to know nothing of MCP.
+        let client = methods
+            .extensions()
+            .get::<Session>()
+            .and_then(Session::client_name);
+        if let Some(caller) = methods.extensions_mut().get_mut::<Caller>() {
+            caller.client = client;
+        }
+        let (raw, _) = methods
             .raw_json_request(&request, 1)
             .await
             .map_err(|e| internal(&e))?;

@@ -8,8 +8,10 @@
 pub mod connection;
 pub mod dispatch;
 pub mod framing;
+pub mod in_flight;
 mod salvage;
 pub mod socket;
 
 pub use connection::{serve_connection, Limits};
 pub use dispatch::Dispatcher;
+pub use in_flight::{InFlight, Peer};

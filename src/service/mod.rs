@@ -116,7 +116,7 @@ impl Service {
         action: Action,
         change: impl FnOnce(&mut Edit) -> Result<T>,
     ) -> Result<(T, String)> {
-        let _guard = self.locks.lock(&user.name)?;
+        let _guard = self.locks.lock(user)?;
         let before = self.read(user)?;
         let mut edit = Edit {
             crontab: Crontab::parse(&before),

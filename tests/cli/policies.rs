@@ -453,3 +453,58 @@ fn describe_reads_a_zone_from_the_host_database() {
     );
     assert_eq!(error["data"]["field"], "timezone");
 }
+
+#[test]
+fn apply_takes_the_same_policy_fields() {
+    let mut server = Server::spool();
+    let spec = json!({"name": "report", "schedule": "0 9 * * *", "command": "true",
+                      "timezone": "Europe/Berlin", "catch_up": "latest"});
+    let apply = |server: &mut Server, spec: &Value| {
+        server.call("entries.apply", json!({"user": "root", "entries": [spec]}))
+    };
+    let first = apply(&mut server, &spec);
+    assert_eq!(first["added"].as_array().unwrap().len(), 1, "{first}");
+    let again = apply(&mut server, &spec);
+    assert_eq!(again["changed"], false, "{again}");
+    let list = server.call("entries.list", json!({"user": "root"}));
+    let entry = &list["entries"][0];
+    assert_eq!(entry["timezone"], "Europe/Berlin");
+    assert_eq!(entry["catch_up"], "latest");
+    let mut other = spec.clone();
+    other["timezone"] = json!("Asia/Tokyo");
+    let changed = apply(&mut server, &other);
+    assert_eq!(changed["updated"].as_array().unwrap().len(), 1, "{changed}");
+    let mut bad = spec.clone();
+    bad["timeout_ms"] = json!(5);
+    let response = server.request("entries.apply", json!({"user": "root", "entries": [bad]}));
+    assert_eq!(
+        response["error"]["data"]["code"], "INVALID_ENTRIES",
+        "{response}"
+    );
+}
+
+#[test]
+fn a_hostile_timezone_in_a_hand_written_marker_reads_nothing_outside_the_tz_database() {
+    let mut server = Server::spool();
+    let entry = create(&mut server, json!({"timezone": "Europe/Berlin"}));
+    let content = server.call("crontab.get", json!({"user": "root"}))["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for hostile in [
+        "../../../../dev/zero".to_owned(),
+        "/dev/zero".to_owned(),
+        "Europe/../../../../proc/self/mem".to_owned(),
+        format!("Europe/{}", "x".repeat(100_000)),
+    ] {
+        let edited = content.replace(
+            r#""timezone":"Europe/Berlin""#,
+            &format!(r#""timezone":{}"#, json!(hostile)),
+        );
+        server.call("crontab.put", json!({"user": "root", "content": edited}));
+        // The read answers (falling back to cron's zone), and says what the marker says.
+        let got = server.call("entries.get", json!({"user": "root", "id": entry["id"]}));
+        assert_eq!(got["timezone"], hostile.as_str());
+        assert!(got["next_run"].is_string(), "{got}");
+    }
+}
