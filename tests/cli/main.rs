@@ -9,6 +9,7 @@ mod apply_cli;
 mod catch_up;
 mod concurrency;
 mod crash;
+mod cron_line;
 mod crontab;
 mod entries;
 mod fleet;
