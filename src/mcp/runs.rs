@@ -33,6 +33,7 @@ fn newest(
         since: None,
         limit: 1000,
         include_rotated: false,
+        status: None,
     };
     Ok(service.entries_history(caller, params)?.runs)
 }
