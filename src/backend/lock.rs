@@ -167,7 +167,9 @@ impl Locks {
                 return Ok(file);
             }
         }
-        let staging = self.dir.join(format!(".{}.{}.new", user.name, std::process::id()));
+        let staging = self
+            .dir
+            .join(format!(".{}.{}.new", user.name, std::process::id()));
         let _ = std::fs::remove_file(&staging);
         let file = OpenOptions::new()
             .read(true)
