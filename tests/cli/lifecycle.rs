@@ -327,8 +327,9 @@ fn the_recorder_enforces_timeout_and_forbid_overlap_and_a_crash_does_not_block()
     let mut crashed = exec(history.path(), &entry, &forbid, &gated(gate.path(), "true"))
         .spawn()
         .unwrap();
-    eventually("the run is recorded running", || {
-        (records(history.path()).last()?["status"] == "running").then_some(())
+    let job_group = eventually("the run is recorded running", || {
+        let last = records(history.path()).pop()?;
+        (last["status"] == "running").then(|| last["recorder"]["job_pgid"].to_string())
     });
     crashed.kill().unwrap();
     crashed.wait().unwrap();
@@ -336,7 +337,10 @@ fn the_recorder_enforces_timeout_and_forbid_overlap_and_a_crash_does_not_block()
         .output()
         .unwrap();
     assert_eq!(after.stdout, b"after\n");
-    std::fs::write(gate.path().join("go"), "").unwrap();
+    // The killed recorder's job is left to the test to stop.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{job_group}")])
+        .status();
 }
 
 /// Installed job lines run the way cron runs them (`sh -c` as the user, cron's environment):
