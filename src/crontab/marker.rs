@@ -85,10 +85,10 @@ mod tests {
         let old = r#"# cronrpc:v1 {"id":"00000000-0000-0000-0000-000000000001","created_at":"2024-11-01T10:30:00Z","updated_at":"2024-11-01T10:30:00Z"}"#;
         let mut meta = parse(old).unwrap();
         assert_eq!(meta.policy, Policy::default());
-        assert_eq!(render(&meta), old);
+        assert_eq!(render(&meta, None), old);
         meta.policy.timezone = Some("Europe/Berlin".into());
         meta.policy.catch_up = CatchUp::Latest;
-        let line = render(&meta);
+        let line = render(&meta, None);
         assert!(
             line.contains(r#""timezone":"Europe/Berlin","catch_up":"latest""#),
             "{line}"
