@@ -320,8 +320,11 @@ fn a_user_holding_their_own_lock_stalls_only_their_own_crontab() {
     assert!(first[0]["result"].is_object(), "{first:?}");
     let lock = format!("/var/lib/cronrpc/locks/{}.lock", holder.name);
     let (uid, gid) = ids(&holder);
+    // --no-fork: the holder is the process killed below, not a child left behind.
     let mut held = Command::new("flock")
-        .args(["-x", &lock, "sleep", "600"])
+        .args(["--no-fork", "-x", &lock, "sleep", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .uid(uid)
         .gid(gid)
         .spawn()
@@ -453,4 +456,50 @@ fn carriage_returns_and_backspaces_survive_the_system_backend() {
         .unwrap()
         .clone();
     assert_eq!(first["etag"], got["etag"], "the revision of the real bytes");
+}
+
+#[test]
+fn a_journal_that_cannot_be_written_shows_in_health() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let revisions = blocker.path().join("revisions");
+    let mut server =
+        crate::harness::Server::spool_with(&["--revisions-dir", revisions.to_str().unwrap()]);
+    assert_eq!(
+        server.call("health", json!({}))["journal_errors"],
+        json!([])
+    );
+    server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "true"}),
+    );
+    let health = server.call("health", json!({}));
+    let errors = health["journal_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{health}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("root: "),
+        "{health}"
+    );
+}
+
+#[test]
+fn a_new_user_under_an_old_name_inherits_no_revisions() {
+    let user = TempUser::new();
+    let mut server = crate::harness::Server::spool();
+    server.call(
+        "crontab.put",
+        json!({"user": user.name, "content": "SECRET=hunter2\n@daily true\n"}),
+    );
+    let (uid, _) = ids(&user);
+    assert!(Command::new("userdel")
+        .arg(&user.name)
+        .status()
+        .unwrap()
+        .success());
+    let again = Command::new("useradd")
+        .args(["--uid", &(uid + 1000).to_string(), &user.name])
+        .status()
+        .unwrap();
+    assert!(again.success());
+    let revisions = server.call("crontab.revisions", json!({"user": user.name}));
+    assert_eq!(revisions["revisions"], json!([]), "{revisions}");
 }
