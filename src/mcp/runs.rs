@@ -17,20 +17,13 @@ pub struct Started {
 }
 
 /// Starts the run `arguments` (entries_run's arguments) describe, answering at once with the
-/// record in `running` (or already ended, e.g. skipped).
+/// record in `running` (or already ended, for a run a policy skipped).
 pub fn start(service: &Arc<Service>, caller: &Caller, arguments: &str) -> Result<Started> {
     let mut params = params::parse::<<api::EntriesRun as Method>::Params>(Some(arguments))?;
     let wait = params.wait;
     params.wait = false;
     let record = api::EntriesRun::call(service, caller, params)?;
     Ok(Started { record, wait })
-}
-
-fn run_ref(user: &str, run_id: &str) -> RunRef {
-    RunRef {
-        user: user.to_owned(),
-        run_id: run_id.to_owned(),
-    }
 }
 
 pub fn get(service: &Service, caller: &Caller, user: &str, run_id: &str) -> Result<RunRecord> {
@@ -40,6 +33,13 @@ pub fn get(service: &Service, caller: &Caller, user: &str, run_id: &str) -> Resu
 /// Stops the run's whole process group; a run that has ended is returned as it is.
 pub fn cancel(service: &Service, caller: &Caller, user: &str, run_id: &str) -> Result<RunRecord> {
     api::RunsCancel::call(service, caller, run_ref(user, run_id))
+}
+
+fn run_ref(user: &str, run_id: &str) -> RunRef {
+    RunRef {
+        user: user.to_owned(),
+        run_id: run_id.to_owned(),
+    }
 }
 
 pub fn is_running(record: &RunRecord) -> bool {
