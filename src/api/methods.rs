@@ -10,7 +10,7 @@ use crate::service::revisions as rev;
 use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
-use crate::service::{Caller, Service};
+use crate::service::{Context, Service};
 
 macro_rules! methods {
     ($( $ty:ident: $name:literal, $hints:expr, $params:ty => $output:ty, $call:path,
@@ -27,8 +27,8 @@ macro_rules! methods {
                 type Params = $params;
                 type Output = $output;
 
-                fn call(service: &Service, caller: &Caller, params: $params) -> Result<$output> {
-                    $call(service, caller, params)
+                fn call(service: &Service, ctx: &Context, params: $params) -> Result<$output> {
+                    $call(service, ctx, params)
                 }
             }
         )*
@@ -64,7 +64,7 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", WRITE, run::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", WRITE.long(), run::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
          give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \

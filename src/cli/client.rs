@@ -52,11 +52,11 @@ pub fn call(
     method: &str,
     params: Value,
 ) -> Result<Outcome, String> {
-    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let response = match connect {
-        Some(socket) => over_socket(socket, &request.to_string())?,
-        None => in_process(backend, &request.to_string())?,
+    let Some(socket) = connect else {
+        return in_process(backend, method, params);
     };
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let response = over_socket(socket, &request.to_string())?;
     let mut response: Value =
         serde_json::from_str(&response).map_err(|e| format!("unreadable response: {e}"))?;
     if let Some(result) = response.get_mut("result") {
@@ -70,17 +70,26 @@ pub fn call(
     }
 }
 
-fn in_process(backend: &BackendOptions, request: &str) -> Result<String, String> {
-    let service = app::build_service(backend)?;
-    let module = api::rpc_module::build(service);
+/// Calls `method` through the router in this process, as the user cronrpc runs as.
+fn in_process(backend: &BackendOptions, method: &str, params: Value) -> Result<Outcome, String> {
+    let router = api::Router::new(app::build_service(backend)?);
+    let Some(route) = router.route(method) else {
+        return Err(format!("no method named {method:?}"));
+    };
+    let params = serde_json::value::to_raw_value(&params).map_err(|e| e.to_string())?;
+    let ctx = crate::service::Context::new(crate::service::Caller::current());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let (response, _) = runtime
-        .block_on(module.raw_json_request(request, 1))
-        .map_err(|e| e.to_string())?;
-    Ok(response.get().to_owned())
+    match runtime.block_on(router.call_json(route, ctx, Some(params))) {
+        Ok(result) => serde_json::from_str(result.get())
+            .map(Outcome::Result)
+            .map_err(|e| e.to_string()),
+        Err(error) => serde_json::to_value(&error)
+            .map(Outcome::Error)
+            .map_err(|e| e.to_string()),
+    }
 }
 
 fn over_socket(socket: &Path, request: &str) -> Result<String, String> {

@@ -1,12 +1,11 @@
 //! The MCP handshake and what it leaves behind on the connection: the negotiated version and
 //! the client's name.
 
+use crate::api::errors::ErrorObject;
 use crate::api::{errors, params};
-use crate::service::Service;
-use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, RpcModule};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use serde_json::value::RawValue;
 use std::sync::{Arc, Mutex};
 
 /// Protocol revisions answered, newest first. They differ in ways a tools-only server does not
@@ -20,8 +19,7 @@ leave every other crontab line untouched; crontab_get and crontab_put read and r
 crontab (pass the etag as if_match). Times are RFC 3339 UTC. A failed call returns isError with \
 a code (e.g. INVALID_SCHEDULE), a detail and the field at fault: fix that argument and retry.";
 
-/// One connection's MCP state. The transport puts one in each connection's extensions; clones
-/// share it, so what `initialize` records is seen by every later request of that connection.
+/// One connection's MCP state. Each connection's handler holds one; clones share it, so what `initialize` records is seen by every later request of that connection.
 #[derive(Debug, Clone, Default)]
 pub struct Session(Arc<Mutex<State>>);
 
@@ -72,36 +70,30 @@ struct ClientInfo {
     name: String,
 }
 
-fn initialize(raw: Option<&str>, ext: &Extensions) -> Result<Value, ErrorObjectOwned> {
-    let params: InitializeParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+pub(super) fn initialize(
+    raw: Option<&RawValue>,
+    session: &Session,
+) -> Result<Box<RawValue>, ErrorObject> {
+    let params: InitializeParams =
+        params::parse(raw.map(RawValue::get)).map_err(|e| errors::to_rpc(&e))?;
     let version = negotiate(&params.protocol_version);
-    if let Some(session) = ext.get::<Session>() {
+    {
         let mut state = session.lock();
         state.version = Some(version);
         state.client_name = params.client_info.map(|c| c.name);
     }
-    Ok(json!({
+    let result = json!({
         "protocolVersion": version,
         "capabilities": {"tools": {"listChanged": false}},
         "serverInfo": {"name": "cronrpc", "title": "cronrpc", "version": env!("CARGO_PKG_VERSION")},
         "instructions": INSTRUCTIONS,
-    }))
+    });
+    Ok(serde_json::value::to_raw_value(&result).expect("JSON serializes"))
 }
 
-pub(super) fn register(module: &mut RpcModule<Service>) {
-    module
-        .register_method("initialize", |params, _, ext| {
-            initialize(params.as_str(), ext)
-        })
-        .expect("initialize is not a contract method");
-    module
-        .register_method("ping", |_, _, _| json!({}))
-        .expect("ping is not a contract method");
-    // A notification: the dispatcher drops the answer. Registered so it is not "not found"
-    // should a client send it with an id.
-    module
-        .register_method("notifications/initialized", |_, _, _| json!({}))
-        .expect("notifications/initialized is not a contract method");
+/// `{}`: the answer to `ping`.
+pub(super) fn empty() -> Box<RawValue> {
+    RawValue::from_string("{}".into()).expect("{} is JSON")
 }
 
 #[cfg(test)]
@@ -117,13 +109,18 @@ mod tests {
         assert_eq!(negotiate(""), "2025-11-25");
     }
 
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
     #[test]
     fn initialize_records_the_client_on_the_session() {
         let session = Session::default();
-        let mut ext = Extensions::new();
-        ext.insert(session.clone());
-        let raw = r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#;
-        let result = initialize(Some(raw), &ext).unwrap();
+        let raw = raw(
+            r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#,
+        );
+        let result = initialize(Some(&raw), &session).unwrap();
+        let result: serde_json::Value = serde_json::from_str(result.get()).unwrap();
         assert_eq!(result["protocolVersion"], "2025-06-18");
         assert_eq!(result["serverInfo"]["name"], "cronrpc");
         assert_eq!(result["capabilities"]["tools"]["listChanged"], false);
@@ -133,9 +130,8 @@ mod tests {
 
     #[test]
     fn initialize_without_a_version_names_the_field() {
-        let error = initialize(Some("{}"), &Extensions::new()).unwrap_err();
-        assert_eq!(error.code(), errors::INVALID_PARAMS);
-        let data: Value = serde_json::from_str(error.data().unwrap().get()).unwrap();
-        assert_eq!(data["field"], "protocolVersion");
+        let error = initialize(Some(&raw("{}")), &Session::default()).unwrap_err();
+        assert_eq!(error.code, errors::INVALID_PARAMS);
+        assert_eq!(error.data["field"], "protocolVersion");
     }
 }

@@ -1,14 +1,14 @@
 //! `tools/list` and `tools/call`: the method table as MCP tools.
 
+use crate::api::errors::ErrorObject;
 use crate::api::openrpc::schema_of;
-use crate::api::{errors, for_each_method, params, Method, Visitor};
+use crate::api::{errors, for_each_method, params, Method, Order, Router, Visitor};
 use crate::domain::Error;
-use crate::service::Service;
-use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, Methods, RpcModule};
-use serde::Deserialize;
+use crate::service::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// One tool: the method it calls and its `tools/list` entry.
 #[derive(Debug, Clone)]
@@ -102,103 +102,107 @@ pub fn tool_list() -> &'static [Tool] {
     })
 }
 
+/// The `tools/list` answer, built once.
+pub(super) fn list() -> Box<RawValue> {
+    static LIST: OnceLock<Box<RawValue>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let tools: Vec<&Value> = tool_list().iter().map(|t| &t.definition).collect();
+        serde_json::value::to_raw_value(&json!({ "tools": tools })).expect("JSON serializes")
+    })
+    .clone()
+}
+
 // `_meta` and whatever later revisions add are accepted and ignored.
 #[derive(Deserialize)]
 struct CallParams {
     name: String,
     #[serde(default)]
-    arguments: Option<Value>,
+    arguments: Option<Box<RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct CallName {
+    name: String,
+}
+
+/// A tool call is ordered as the method it calls; a call of no known tool waits for nothing.
+pub(super) fn order(router: &Router, params: Option<&RawValue>) -> Order {
+    params
+        .and_then(|p| serde_json::from_str::<CallName>(p.get()).ok())
+        .and_then(|call| tool_list().iter().find(|t| t.name() == call.name))
+        .and_then(|tool| router.route(tool.method))
+        .map_or(Order::Control, |route| route.hints.order())
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    r#type: &'static str,
+    text: &'a str,
 }
 
 /// Success: the result as `structuredContent`, and as JSON text for clients that read only
 /// `content`.
-fn success(result: Value) -> Value {
-    json!({
-        "content": [{"type": "text", "text": result.to_string()}],
-        "structuredContent": result,
-        "isError": false,
-    })
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Success<'a> {
+    content: [Text<'a>; 1],
+    structured_content: &'a RawValue,
+    is_error: bool,
+}
+
+fn success(result: &RawValue) -> Box<RawValue> {
+    let success = Success {
+        content: [Text {
+            r#type: "text",
+            text: result.get(),
+        }],
+        structured_content: result,
+        is_error: false,
+    };
+    serde_json::value::to_raw_value(&success).expect("JSON serializes")
 }
 
 /// A method's error as a tool result, so the agent sees it and can correct its arguments: one
 /// line with code, detail and field, then the whole error object (`data.errors` of
 /// INVALID_CRONTAB included). No `structuredContent`: it would have to match `outputSchema`.
-fn failure(error: &Value) -> Value {
-    let data = &error["data"];
+fn failure(error: &ErrorObject) -> Box<RawValue> {
+    let data = &error.data;
     let code = data["code"].as_str().unwrap_or("ERROR");
-    let detail = data["detail"]
-        .as_str()
-        .or_else(|| error["message"].as_str())
-        .unwrap_or_default();
+    let detail = data["detail"].as_str().unwrap_or(error.message);
     let mut text = format!("{code}: {detail}");
     if let Some(field) = data["field"].as_str() {
         text.push_str(&format!(" (field: {field})"));
     }
     text.push('\n');
-    text.push_str(&error.to_string());
-    json!({"content": [{"type": "text", "text": text}], "isError": true})
+    text.push_str(&error.to_json());
+    let failure = json!({"content": [{"type": "text", "text": text}], "isError": true});
+    serde_json::value::to_raw_value(&failure).expect("JSON serializes")
 }
 
-fn unknown_tool(name: &str) -> ErrorObjectOwned {
+fn unknown_tool(name: &str) -> ErrorObject {
     let detail = format!("no tool named {name:?}; tools/list lists them");
     errors::to_rpc(&Error::invalid_params(Some("name".into()), detail))
 }
 
-/// Runs the tool's method through `methods` (with the connection's extensions, hence its
-/// caller) exactly as a JSON-RPC request for it would run.
-async fn call(methods: Methods, raw: Option<String>) -> Result<Value, ErrorObjectOwned> {
-    let params: CallParams = params::parse(raw.as_deref()).map_err(|e| errors::to_rpc(&e))?;
-    let tool = tool_list()
+/// Runs the tool's method through the router, as `ctx.caller`, exactly as a JSON-RPC request
+/// for it would run.
+pub(super) async fn call(
+    router: Router,
+    ctx: Context,
+    raw: Option<Box<RawValue>>,
+) -> Result<Box<RawValue>, ErrorObject> {
+    let params: CallParams =
+        params::parse(raw.as_deref().map(RawValue::get)).map_err(|e| errors::to_rpc(&e))?;
+    let route = tool_list()
         .iter()
         .find(|t| t.name() == params.name)
+        .and_then(|tool| router.route(tool.method))
         .ok_or_else(|| unknown_tool(&params.name))?;
-    let arguments = match params.arguments {
-        None | Some(Value::Null) => json!({}),
-        Some(arguments) => arguments,
-    };
-    let request = json!({"jsonrpc": "2.0", "id": 0, "method": tool.method, "params": arguments});
-    let internal = |e: &dyn std::fmt::Display| {
-        ErrorObjectOwned::owned(
-            errors::INTERNAL_ERROR,
-            "Internal error",
-            Some(e.to_string()),
-        )
-    };
-    let (raw, _) = methods
-        .raw_json_request(&request.to_string(), 1)
-        .await
-        .map_err(|e| internal(&e))?;
-    let mut response: Value = serde_json::from_str(raw.get()).map_err(|e| internal(&e))?;
-    if let Some(result) = response.get_mut("result") {
-        return Ok(success(result.take()));
+    let arguments = params.arguments.filter(|a| a.get().trim() != "null");
+    match router.call_json(route, ctx, arguments).await {
+        Ok(result) => Ok(success(&result)),
+        Err(error) => Ok(failure(&error)),
     }
-    match response.get("error") {
-        Some(error) => Ok(failure(error)),
-        None => Err(internal(&"the method gave neither a result nor an error")),
-    }
-}
-
-pub(super) fn register(module: &mut RpcModule<Service>) {
-    module
-        .register_method("tools/list", |_, _, _| {
-            let tools: Vec<&Value> = tool_list().iter().map(|t| &t.definition).collect();
-            json!({ "tools": tools })
-        })
-        .expect("tools/list is not a contract method");
-
-    // tools/call needs the module it is part of; it is filled in once registration is done.
-    let table: Arc<OnceLock<Methods>> = Arc::default();
-    let cell = table.clone();
-    module
-        .register_async_method("tools/call", move |params, _, ext: Extensions| {
-            let raw = params.as_str().map(str::to_owned);
-            let mut methods = cell.get().expect("set at registration").clone();
-            // The connection's extensions, not the module's: the tool runs as this caller.
-            *methods.extensions_mut() = ext;
-            call(methods, raw)
-        })
-        .expect("tools/call is not a contract method");
-    let _ = table.set(module.clone());
 }
 
 #[cfg(test)]

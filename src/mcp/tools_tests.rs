@@ -1,7 +1,6 @@
 use super::*;
 use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
-use crate::mcp::Session;
 use crate::service::Caller;
 
 fn tool(method: &str) -> &'static Tool {
@@ -101,33 +100,27 @@ fn annotations_follow_the_hints() {
     assert!(hint("entries.create", "title").is_string());
 }
 
-/// The module as `cronrpc serve` builds it, over a spool directory, with one connection's
-/// extensions.
-fn connection(dir: &std::path::Path) -> Methods {
+/// The MCP handler as `cronrpc serve` builds it, over a spool directory, for one connection.
+fn connection(dir: &std::path::Path) -> (Router, Context) {
     connection_of(dir, Caller::current())
 }
 
-fn connection_of(dir: &std::path::Path, caller: Caller) -> Methods {
-    let service = Service::new(
+fn connection_of(dir: &std::path::Path, caller: Caller) -> (Router, Context) {
+    let service = crate::service::Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
         chrono_tz::UTC,
     );
-    let mut module = crate::api::rpc_module::build(service);
-    crate::mcp::register(&mut module);
-    let mut methods: Methods = module.into();
-    methods.extensions_mut().insert(caller);
-    methods.extensions_mut().insert(Session::default());
-    methods
+    (Router::new(service), Context::new(caller))
 }
 
-async fn tools_call(methods: &Methods, params: Value) -> Value {
-    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
-    let (raw, _) = methods
-        .raw_json_request(&request.to_string(), 1)
-        .await
-        .unwrap();
-    serde_json::from_str(raw.get()).unwrap()
+async fn tools_call(methods: &(Router, Context), params: Value) -> Value {
+    let (router, ctx) = methods;
+    let params = serde_json::value::to_raw_value(&params).unwrap();
+    match call(router.clone(), ctx.clone(), Some(params)).await {
+        Ok(result) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
+        Err(error) => json!({"error": error}),
+    }
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod adopt;
+pub mod context;
 pub mod crontab;
 pub mod entries;
 pub mod params;
@@ -12,6 +13,7 @@ pub mod system;
 pub mod views;
 
 pub use access::Caller;
+pub use context::Context;
 
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
@@ -42,13 +44,20 @@ pub struct Edit {
 }
 
 impl Service {
+    /// A service over `backend`. Until [`Service::with_runs`] says otherwise, runs are recorded
+    /// in `.history` beside the lock directory (a test's own directory), never in the
+    /// system's state directory.
     pub fn new(backend: Box<dyn Backend>, locks: Locks, zone: Tz) -> Self {
+        let history = locks
+            .dir()
+            .parent()
+            .map_or_else(|| ".history".into(), |dir| dir.join(".history"));
         Service {
             backend,
             locks,
             zone,
             journal: None,
-            history: Store::new(crate::app::state_dir().join("history")),
+            history: Store::new(history),
             wrapper: None,
         }
     }
