@@ -41,6 +41,10 @@ pub struct BackendOptions {
     /// directory (system), .history/ in the spool directory (spool).
     #[arg(long, env = "CRONRPC_HISTORY_DIR", global = true)]
     pub history_dir: Option<PathBuf>,
+    /// A file only root reads (mode 0600) holding the secret webhooks are signed with; each
+    /// user's jobs sign with a key derived from it (README: Notifications). Default: unsigned.
+    #[arg(long, env = "CRONRPC_WEBHOOK_SECRET_FILE", global = true)]
+    pub webhook_secret_file: Option<PathBuf>,
     #[command(flatten)]
     pub revisions: RevisionOptions,
 }
@@ -65,16 +69,37 @@ pub const ROOT_STATE_DIR: &str = "/var/lib/cronrpc";
 /// Where `cronrpc exec` records runs unless the job line names another directory.
 pub const DEFAULT_HISTORY_DIR: &str = "/var/lib/cronrpc/history";
 
-/// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory.
-pub fn state_dir() -> PathBuf {
+/// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory
+/// ($XDG_STATE_HOME, else ~/.local/state, with ~ from $HOME or else the user database). Never
+/// a shared directory such as /tmp: another user could create it first and then hold our locks
+/// or swap a staged crontab. Each directory is checked when it is created or used (see
+/// `backend::dirs`).
+pub fn state_dir() -> Result<PathBuf, String> {
     if nix::unistd::geteuid().is_root() {
-        return PathBuf::from(ROOT_STATE_DIR);
+        return Ok(PathBuf::from(ROOT_STATE_DIR));
     }
+    let absolute = |p: PathBuf| p.is_absolute().then_some(p);
+    let home = || {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .and_then(absolute)
+            .or_else(|| {
+                nix::unistd::User::from_uid(nix::unistd::geteuid())
+                    .ok()
+                    .flatten()
+                    .map(|u| u.dir)
+                    .and_then(absolute)
+            })
+    };
     let base = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("cronrpc")
+        .and_then(absolute)
+        .or_else(|| home().map(|h| h.join(".local/state")))
+        .ok_or(
+            "no safe state directory: set XDG_STATE_HOME or HOME to a directory of your own \
+             (cronrpc never falls back to a shared one such as /tmp)",
+        )?;
+    Ok(base.join("cronrpc"))
 }
 
 pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
@@ -103,6 +128,8 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
         BackendChoice::System => {
             let program = program
                 .ok_or("the system backend needs the crontab program (apt-get install cron)")?;
+            let state_dir = state_dir()?;
+            let state_dir = || state_dir.clone();
             (
                 Box::new(SystemBackend::new(
                     program,
@@ -115,10 +142,10 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
             )
         }
         BackendChoice::Spool => {
-            let dir = options
-                .spool_dir
-                .clone()
-                .unwrap_or_else(|| state_dir().join("spool"));
+            let dir = match &options.spool_dir {
+                Some(dir) => dir.clone(),
+                None => state_dir()?.join("spool"),
+            };
             if options.backend.is_none() {
                 tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
             }
@@ -141,9 +168,17 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
                 .then_some(revisions.revisions_max_age_days),
         },
     );
+    let webhook_secret = match &options.webhook_secret_file {
+        Some(path) => Some(
+            crate::notify::sign::read_secret(path)
+                .map_err(|e| format!("the webhook secret: {e}"))?,
+        ),
+        None => None,
+    };
     Ok(Service::new(backend, locks, zone)
         .with_runs(Store::new(history), wrapper)
-        .with_journal(journal))
+        .with_journal(journal)
+        .with_webhook_secret(webhook_secret))
 }
 
 /// The recorder written into job lines: this binary, by its canonical path. The history

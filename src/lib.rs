@@ -16,6 +16,7 @@ pub mod crontab;
 pub mod domain;
 pub mod history;
 pub mod mcp;
+pub mod notify;
 pub mod protocol;
 pub mod runs;
 pub mod service;

@@ -6,7 +6,8 @@
 
 use crate::domain::{Error, ErrorKind};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 pub const PARSE_ERROR: i32 = -32700;
 pub const INVALID_REQUEST: i32 = -32600;
@@ -56,21 +57,61 @@ pub fn error_data(e: &Error) -> Value {
             ),
         );
     }
+    if e.kind == ErrorKind::InvalidEntries {
+        let specs: Vec<Value> = e
+            .specs
+            .iter()
+            .map(|s| {
+                json!({"index": s.index, "name": s.name.as_deref().map(bounded), "code": s.code,
+                       "field": s.field, "detail": bounded(&s.detail)})
+            })
+            .collect();
+        data.insert("errors".into(), Value::Array(specs));
+    }
     Value::Object(data)
 }
 
 /// A JSON-RPC error object, as it goes on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorObject {
-    pub code: i32,
-    pub message: &'static str,
-    pub data: Value,
+    code: i32,
+    message: Cow<'static, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Value>,
 }
 
 impl ErrorObject {
+    /// An error object with any code, message and data (MCP's own errors, for one).
+    pub fn owned(
+        code: i32,
+        message: impl Into<Cow<'static, str>>,
+        data: Option<impl Serialize>,
+    ) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: data.and_then(|d| serde_json::to_value(d).ok()),
+        }
+    }
+
+    pub fn code(&self) -> i32 {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn data(&self) -> Option<&Value> {
+        self.data.as_ref()
+    }
+
     /// The stable `data.code`.
     pub fn data_code(&self) -> &str {
-        self.data["code"].as_str().unwrap_or_default()
+        self.data
+            .as_ref()
+            .and_then(|d| d["code"].as_str())
+            .unwrap_or_default()
     }
 
     /// The object as JSON text.
@@ -86,11 +127,7 @@ impl From<&Error> for ErrorObject {
 }
 
 pub fn to_rpc(e: &Error) -> ErrorObject {
-    ErrorObject {
-        code: rpc_code(e.kind),
-        message: e.kind.title(),
-        data: error_data(e),
-    }
+    ErrorObject::owned(rpc_code(e.kind), e.kind.title(), Some(error_data(e)))
 }
 
 /// Errors of the protocol itself, outside any method.
@@ -132,10 +169,6 @@ impl ProtocolError {
         let mut data = Map::new();
         data.insert("code".into(), data_code.into());
         data.insert("detail".into(), bounded(&detail.into()).into());
-        ErrorObject {
-            code,
-            message,
-            data: Value::Object(data),
-        }
+        ErrorObject::owned(code, message, Some(Value::Object(data)))
     }
 }

@@ -1,9 +1,10 @@
 //! The list of methods. Adding a method is one line here plus its service function.
 
-use super::{Hints, Method, Visitor, DESTRUCTIVE, IDEMPOTENT_WRITE, READ, WRITE};
+use super::{Hints, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
 use crate::service::adopt;
+use crate::service::apply;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
 use crate::service::revisions as rev;
@@ -55,7 +56,7 @@ methods! {
          macro (@daily, @hourly, ...); command is run by /bin/sh exactly as given. Optional name, \
          comment, enabled (default true) and expires_at (the job stops firing and is removed after \
          it). Returns the entry with its id. Each call adds a new job: do not repeat it to retry.";
-    EntriesUpdate: "entries.update", IDEMPOTENT_WRITE, ent::UpdateParams => Entry, Service::entries_update,
+    EntriesUpdate: "entries.update", DESTRUCTIVE, ent::UpdateParams => Entry, Service::entries_update,
         "Change fields of a managed entry.",
         "Change a managed entry: any of schedule, command, name, comment, enabled, expires_at. \
          Omitted fields stay; null clears name, comment and expires_at. Use enabled=false to pause \
@@ -64,7 +65,7 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", WRITE.long(), run::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", RUN.long(), run::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
          give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \
@@ -86,6 +87,14 @@ methods! {
          entry with the same schedule and command, in the same place: pass line exactly as \
          listed, plus optional name and comment. Returns the entry with its new id. With several \
          identical lines the first is adopted, so a repeat adopts the next one.";
+    EntriesApply: "entries.apply", DESTRUCTIVE, apply::ApplyParams => apply::ApplyResult, Service::entries_apply,
+        "Make a user's named entries match a desired set, in one write.",
+        "Declarative: entries is the whole desired set of named entries (each with the fields of \
+         entries.create; name required and unique). An entry with that name is updated in place \
+         when a field differs, else kept; a new name is appended; with prune, named entries not \
+         in the set are removed. Unnamed entries and raw lines are never touched. All or nothing: \
+         any bad spec refuses the whole set (INVALID_ENTRIES lists each). Repeating the same set \
+         changes nothing. dry_run reports without writing; if_match guards against a change.";
     CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
         "List the users that have a crontab.",
         "List every user with a crontab that the caller may see, with counts of managed entries \

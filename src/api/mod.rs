@@ -25,6 +25,8 @@ pub struct Hints {
     pub read_only: bool,
     pub destructive: bool,
     pub idempotent: bool,
+    /// Reaches beyond cronrpc's own state (runs arbitrary commands).
+    pub open_world: bool,
     /// Acts on something already started (`runs.cancel`): answered at once, neither waiting
     /// for the connection's earlier writes nor holding back later requests.
     pub control: bool,
@@ -77,6 +79,7 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
         read_only,
         destructive,
         idempotent,
+        open_world: false,
         control: false,
         long: false,
     }
@@ -86,6 +89,12 @@ pub const READ: Hints = hints(true, false, true);
 pub const WRITE: Hints = hints(false, false, false);
 pub const IDEMPOTENT_WRITE: Hints = hints(false, false, true);
 pub const DESTRUCTIVE: Hints = hints(false, true, true);
+
+/// Runs a job's command now: it may do anything the command does, and a repeat runs it again.
+pub const RUN: Hints = Hints {
+    open_world: true,
+    ..hints(false, true, false)
+};
 
 pub trait Method: 'static {
     /// The JSON-RPC method name, e.g. `entries.create`.

@@ -50,6 +50,7 @@ fn every_method_is_routed() {
             "crontab.restore",
             "crontab.revisions",
             "entries.adopt",
+            "entries.apply",
             "entries.create",
             "entries.delete",
             "entries.get",

@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -27,9 +27,13 @@ pub struct Revision {
     pub etag: String,
     /// When cronrpc wrote it (for content found in place: when it was last modified).
     pub written_at: Timestamp,
-    /// Who wrote it: the socket peer's user, the MCP client's name, or the user cronrpc runs
-    /// as; `external` for content written outside cronrpc.
+    /// Who wrote it: the socket peer's user (over stdio, the user cronrpc runs as);
+    /// `external` for content written outside cronrpc. Never taken from what a client says.
     pub by: String,
+    /// The name the MCP client gave for itself, when the write came through MCP. Informational
+    /// only: any client may call itself anything.
+    #[serde(default)]
+    pub client: Option<String>,
     /// What changed, for a person.
     pub summary: String,
 }
@@ -53,6 +57,7 @@ pub struct Record<'a> {
     pub etag: String,
     pub written_at: Timestamp,
     pub by: String,
+    pub client: Option<String>,
     pub summary: String,
 }
 
@@ -101,10 +106,7 @@ impl Journal {
     /// Appends revisions (oldest first), then prunes to the retention.
     pub fn append(&self, user: &str, records: Vec<Record<'_>>, now: Timestamp) -> io::Result<()> {
         let dir = self.user_dir(user);
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)?;
+        super::dirs::ensure(&dir, 0o700)?;
         let mut index = self.list(user)?;
         let first = index.last().map_or(1, |r| r.revision + 1);
         for (next, record) in (first..).zip(records) {
@@ -114,6 +116,7 @@ impl Journal {
                 etag: record.etag,
                 written_at: record.written_at,
                 by: record.by,
+                client: record.client,
                 summary: record.summary,
             });
         }
@@ -174,6 +177,7 @@ fn write_private(path: &std::path::Path, content: &str) -> io::Result<()> {
         .create(true)
         .truncate(true)
         .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)?;
     file.write_all(content.as_bytes())?;
     file.sync_all()
@@ -190,6 +194,7 @@ mod tests {
             etag: format!("e-{content}"),
             written_at: Timestamp::from_unix(at).unwrap(),
             by: "root".into(),
+            client: None,
             summary: "s".into(),
         }
     }

@@ -9,7 +9,7 @@ use nix::fcntl::{Flock, FlockArg};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::{LazyLock, Mutex};
 
@@ -62,11 +62,7 @@ impl Locks {
                 self.dir.display()
             ))
         };
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(|e| fail(&e))?;
+        super::dirs::ensure(&self.dir, 0o700).map_err(|e| fail(&e))?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -1,6 +1,7 @@
 //! Where crontabs live. A backend reads and installs whole crontabs; the service above it holds
 //! the per-user lock across each read-modify-write.
 
+pub mod dirs;
 pub mod journal;
 mod lock;
 mod spool;

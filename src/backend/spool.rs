@@ -10,7 +10,7 @@ use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -28,10 +28,7 @@ impl SpoolBackend {
     }
 
     fn create_dir(&self) -> std::io::Result<()> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
+        super::dirs::ensure(&self.dir, 0o700)
     }
 
     fn write_atomically(&self, user: &User, content: &str) -> std::io::Result<()> {
@@ -42,6 +39,7 @@ impl SpoolBackend {
             .create(true)
             .truncate(true)
             .mode(0o600)
+            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(&staging)?;
         file.write_all(content.as_bytes())?;
         file.sync_all()?;

@@ -12,7 +12,7 @@ use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -41,16 +41,14 @@ impl SystemBackend {
     }
 
     fn stage(&self, user: &User, content: &str) -> std::io::Result<PathBuf> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.staging)?;
+        super::dirs::ensure(&self.staging, 0o700)?;
         let path = self.staging.join(&user.name);
         let mut file = OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .mode(0o600)
+            .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
             .open(&path)?;
         file.write_all(content.as_bytes())?;
         Ok(path)

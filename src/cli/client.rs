@@ -1,12 +1,14 @@
-//! Calling a method for the human CLI: in-process through the same method table the server
-//! registers, or on a running server's socket. Either way the request is the JSON-RPC one.
+//! Calling methods for the human CLI: in-process through the same method table the server
+//! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
+//! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
 use crate::api;
 use crate::app::{self, BackendOptions};
+use crate::domain::ErrorKind;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// What a call came to: the method's result, or its error object.
 pub enum Outcome {
@@ -14,74 +16,147 @@ pub enum Outcome {
     Error(Value),
 }
 
-/// One exit status per class of failure, so scripts can branch without parsing.
+/// The exit status of a command: 0, or one per class of failure, so scripts can branch
+/// without parsing. The classes of method errors come from `ErrorKind::exit_code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Exit {
-    Ok = 0,
-    /// clap's own status for a bad command line.
-    Usage = 2,
-    Invalid = 3,
-    NotFound = 4,
-    Conflict = 5,
-    Forbidden = 6,
-    Backend = 7,
-}
+pub struct Exit(pub u8);
 
 impl Exit {
+    pub const OK: Exit = Exit(0);
+    /// A failure with no error kind (e.g. `apply --detailed-exitcode` failing).
+    pub const FAILED: Exit = Exit(1);
+    /// clap's own status for a bad command line, and a file that cannot be read.
+    pub const USAGE: Exit = Exit(2);
+    /// The server (or the host) could not be reached, or answered nonsense: a backend failure.
+    pub const UNREACHABLE: Exit = Exit(ErrorKind::Backend.exit_code());
+
     /// The class of an error object, by its `data.code`.
     pub fn of(error: &Value) -> Exit {
-        match error["data"]["code"].as_str() {
-            Some("USER_NOT_FOUND" | "ENTRY_NOT_FOUND") => Exit::NotFound,
-            Some("CONFLICT") => Exit::Conflict,
-            Some("FORBIDDEN") => Exit::Forbidden,
-            Some("BACKEND_ERROR") | None => Exit::Backend,
-            Some(_) if error["code"] == -32603 => Exit::Backend,
-            Some(_) => Exit::Invalid,
+        match error["data"]["code"]
+            .as_str()
+            .and_then(ErrorKind::from_code)
+        {
+            Some(kind) => Exit(kind.exit_code()),
+            None if error["code"] == api::errors::INVALID_PARAMS => {
+                Exit(ErrorKind::InvalidParams.exit_code())
+            }
+            None => Exit(ErrorKind::Backend.exit_code()),
         }
     }
 
-    pub fn code(self) -> ExitCode {
-        ExitCode::from(self as u8)
+    pub fn is_ok(self) -> bool {
+        self == Exit::OK
     }
 }
 
-pub fn call(
-    connect: Option<&Path>,
-    backend: &BackendOptions,
+/// Where the methods are.
+pub enum Connection {
+    InProcess {
+        router: api::Router,
+        runtime: tokio::runtime::Runtime,
+    },
+    Socket(BufReader<std::os::unix::net::UnixStream>, String),
+    Ssh(Remote),
+}
+
+/// `ssh HOST cronrpc serve`, kept open for the calls of one command.
+pub struct Remote {
+    host: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Connection {
+    pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
+        let service = app::build_service(backend)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Connection::InProcess {
+            router: api::Router::new(service),
+            runtime,
+        })
+    }
+
+    pub fn socket(path: &Path) -> Result<Connection, String> {
+        let stream = std::os::unix::net::UnixStream::connect(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Connection::Socket(
+            BufReader::new(stream),
+            path.display().to_string(),
+        ))
+    }
+
+    /// Starts `ssh [-F CONFIG] -o BatchMode=yes -- HOST 'REMOTE' 'serve'` with the system's
+    /// ssh and its configuration. The host is a name, never an option, and ssh hands the
+    /// remote words to a shell, so each is quoted as one word.
+    pub fn ssh(host: &str, ssh: &SshOptions) -> Result<Connection, String> {
+        check_host(host)?;
+        let quote = crate::crontab::wrapper::quote;
+        let mut command = Command::new(&ssh.program);
+        if let Some(config) = &ssh.config {
+            command.arg("-F").arg(config);
+        }
+        command
+            // No password or passphrase prompts: hosts run in parallel, unattended.
+            .args(["-o", "BatchMode=yes", "--", host])
+            .arg(quote(&ssh.remote))
+            .arg(quote("serve"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", ssh.program))?;
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        Ok(Connection::Ssh(Remote {
+            host: host.to_owned(),
+            child,
+            stdin,
+            stdout,
+        }))
+    }
+
+    pub fn call(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
+        if let Connection::InProcess { router, runtime } = self {
+            return in_process(router, runtime, method, params);
+        }
+        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let response = match self {
+            Connection::InProcess { .. } => unreachable!("answered above"),
+            Connection::Socket(stream, name) => exchange(stream, &request, name)?,
+            Connection::Ssh(remote) => remote.exchange(&request)?,
+        };
+        let mut response: Value =
+            serde_json::from_str(&response).map_err(|e| format!("unreadable response: {e}"))?;
+        if let Some(result) = response.get_mut("result") {
+            return Ok(Outcome::Result(result.take()));
+        }
+        match response.get_mut("error") {
+            Some(error) => Ok(Outcome::Error(error.take())),
+            None => Err(format!(
+                "a response with neither result nor error: {response}"
+            )),
+        }
+    }
+}
+
+/// Calls `method` through the router in this process, as the user cronrpc runs as: typed
+/// params parsed once from `params`, no JSON-RPC text.
+fn in_process(
+    router: &api::Router,
+    runtime: &tokio::runtime::Runtime,
     method: &str,
     params: Value,
 ) -> Result<Outcome, String> {
-    let Some(socket) = connect else {
-        return in_process(backend, method, params);
-    };
-    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let response = over_socket(socket, &request.to_string())?;
-    let mut response: Value =
-        serde_json::from_str(&response).map_err(|e| format!("unreadable response: {e}"))?;
-    if let Some(result) = response.get_mut("result") {
-        return Ok(Outcome::Result(result.take()));
-    }
-    match response.get_mut("error") {
-        Some(error) => Ok(Outcome::Error(error.take())),
-        None => Err(format!(
-            "a response with neither result nor error: {response}"
-        )),
-    }
-}
-
-/// Calls `method` through the router in this process, as the user cronrpc runs as.
-fn in_process(backend: &BackendOptions, method: &str, params: Value) -> Result<Outcome, String> {
-    let router = api::Router::new(app::build_service(backend)?);
     let Some(route) = router.route(method) else {
         return Err(format!("no method named {method:?}"));
     };
     let params = serde_json::value::to_raw_value(&params).map_err(|e| e.to_string())?;
     let ctx = crate::service::Context::new(crate::service::Caller::current());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
     match runtime.block_on(router.call_json(route, ctx, Some(params))) {
         Ok(result) => serde_json::from_str(result.get())
             .map(Outcome::Result)
@@ -92,21 +167,83 @@ fn in_process(backend: &BackendOptions, method: &str, params: Value) -> Result<O
     }
 }
 
-fn over_socket(socket: &Path, request: &str) -> Result<String, String> {
-    let fail = |e: std::io::Error| format!("{}: {e}", socket.display());
-    let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(fail)?;
+/// A host name for ssh: refused when ssh could read it as an option.
+pub fn check_host(host: &str) -> Result<(), String> {
+    if host.is_empty() || host.starts_with('-') || host.chars().any(|c| c.is_control()) {
+        return Err(format!("{host:?} is not a host name"));
+    }
+    Ok(())
+}
+
+/// How hosts are reached.
+#[derive(Debug, Clone)]
+pub struct SshOptions {
+    pub program: String,
+    pub config: Option<std::path::PathBuf>,
+    /// The cronrpc program on the remote host.
+    pub remote: String,
+}
+
+fn exchange(
+    stream: &mut BufReader<std::os::unix::net::UnixStream>,
+    request: &Value,
+    name: &str,
+) -> Result<String, String> {
+    let fail = |e: std::io::Error| format!("{name}: {e}");
     stream
+        .get_mut()
         .write_all(format!("{request}\n").as_bytes())
         .map_err(fail)?;
     let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).map_err(fail)?;
+    stream.read_line(&mut line).map_err(fail)?;
     if line.is_empty() {
-        return Err(format!(
-            "{}: the server closed the connection",
-            socket.display()
-        ));
+        return Err(format!("{name}: the server closed the connection"));
     }
     Ok(line)
+}
+
+impl Remote {
+    fn exchange(&mut self, request: &Value) -> Result<String, String> {
+        let sent = self
+            .stdin
+            .as_mut()
+            .map(|stdin| stdin.write_all(format!("{request}\n").as_bytes()));
+        let mut line = String::new();
+        let read = self.stdout.read_line(&mut line);
+        if matches!(sent, Some(Ok(()))) && matches!(read, Ok(n) if n > 0) {
+            return Ok(line);
+        }
+        Err(self.failure())
+    }
+
+    /// Why ssh gave no answer: its status and the last lines it wrote to stderr.
+    fn failure(&mut self) -> String {
+        self.stdin.take();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+        }
+        let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+        let said: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = said[said.len().saturating_sub(3)..].join("; ");
+        format!(
+            "ssh {}: no answer ({status}){}",
+            self.host,
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!(": {tail}")
+            }
+        )
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        // End of stdin ends `cronrpc serve` once its calls are answered.
+        self.stdin.take();
+        let _ = self.child.wait();
+    }
 }
 
 #[cfg(test)]
@@ -116,13 +253,23 @@ mod tests {
     #[test]
     fn error_classes() {
         let of = |code: &str, rpc: i64| Exit::of(&json!({"code": rpc, "data": {"code": code}}));
-        assert_eq!(of("INVALID_SCHEDULE", -32602), Exit::Invalid);
-        assert_eq!(of("INVALID_PARAMS", -32602), Exit::Invalid);
-        assert_eq!(of("ENTRY_NOT_FOUND", -32002), Exit::NotFound);
-        assert_eq!(of("USER_NOT_FOUND", -32001), Exit::NotFound);
-        assert_eq!(of("CONFLICT", -32003), Exit::Conflict);
-        assert_eq!(of("FORBIDDEN", -32004), Exit::Forbidden);
-        assert_eq!(of("BACKEND_ERROR", -32000), Exit::Backend);
-        assert_eq!(of("INTERNAL", -32603), Exit::Backend);
+        assert_eq!(of("INVALID_SCHEDULE", -32602), Exit(3));
+        assert_eq!(of("INVALID_PARAMS", -32602), Exit(3));
+        assert_eq!(of("ENTRY_NOT_FOUND", -32002), Exit(4));
+        assert_eq!(of("USER_NOT_FOUND", -32001), Exit(4));
+        assert_eq!(of("CONFLICT", -32003), Exit(5));
+        assert_eq!(of("FORBIDDEN", -32004), Exit(6));
+        assert_eq!(of("BACKEND_ERROR", -32000), Exit(7));
+        assert_eq!(of("INTERNAL_ERROR", -32603), Exit(7));
+        assert_eq!(of("SOMETHING_NEW", -32602), Exit(3));
+    }
+
+    #[test]
+    fn a_host_is_never_an_option() {
+        for bad in ["-oProxyCommand=touch /tmp/x", "-", "", "a\nb"] {
+            assert!(check_host(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_host("web-1.example.com").is_ok());
+        assert!(check_host("deploy@web1").is_ok());
     }
 }

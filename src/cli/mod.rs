@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve JSON-RPC (and MCP) on stdin/stdout, or on a Unix socket with --socket.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Write the JSON Schemas and the OpenRPC document generated from the code.
     Schema {
         /// Directory to write into.
@@ -48,7 +48,7 @@ enum Command {
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
     #[command(flatten)]
-    Human(human::Human),
+    Human(Box<human::Human>),
 }
 
 pub fn main() -> ExitCode {
@@ -62,7 +62,7 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Exec {
             entry,
             history_dir,
@@ -71,6 +71,7 @@ pub fn main() -> ExitCode {
             entry,
             history_dir,
             command,
+            notify: None,
         }),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -81,7 +82,7 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Human(command) => human::run(command),
+        Command::Human(command) => human::run(*command),
     }
 }
 

@@ -9,7 +9,7 @@ pub fn json(out: &mut impl Write, value: &Value) -> io::Result<()> {
     writeln!(out, "{text}")
 }
 
-fn text(value: &Value) -> String {
+pub fn text(value: &Value) -> String {
     match value {
         Value::Null => "-".into(),
         Value::String(s) => s.clone(),
@@ -295,8 +295,9 @@ pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
     }
 }
 
-/// An error for a person: the title and detail, the field at fault, and per-line reasons.
-pub fn error(error: &Value) {
+/// An error for a person: the title and detail, the field at fault, and per-line (or, for
+/// `entries.apply`, per-spec) reasons.
+pub fn error(err: &mut impl Write, error: &Value) -> io::Result<()> {
     let data = &error["data"];
     let mut line = format!(
         "cronrpc: {}: {}",
@@ -306,15 +307,32 @@ pub fn error(error: &Value) {
     if let Some(field) = data["field"].as_str() {
         line.push_str(&format!(" (field: {field})"));
     }
-    eprintln!("{line}");
+    writeln!(err, "{line}")?;
     for e in data["errors"].as_array().into_iter().flatten() {
-        eprintln!(
-            "  line {}: {}: {}",
-            text(&e["line"]),
-            text(&e["reason"]),
-            text(&e["text"])
-        );
+        if e.get("index").is_some() {
+            writeln!(
+                err,
+                "  entries[{}] {}: {}: {}{}",
+                text(&e["index"]),
+                text(&e["name"]),
+                text(&e["code"]),
+                text(&e["detail"]),
+                e["field"]
+                    .as_str()
+                    .map(|f| format!(" (field: {f})"))
+                    .unwrap_or_default()
+            )?;
+        } else {
+            writeln!(
+                err,
+                "  line {}: {}: {}",
+                text(&e["line"]),
+                text(&e["reason"]),
+                text(&e["text"])
+            )?;
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -93,6 +93,20 @@ pub struct Error {
     pub field: Option<String>,
     /// Per-line reasons, for `InvalidCrontab`.
     pub errors: Vec<CrontabError>,
+    /// Per-spec reasons, for `InvalidEntries`.
+    pub specs: Vec<SpecError>,
+}
+
+/// Why one spec of `entries.apply` cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    /// 0-based position in `entries`.
+    pub index: usize,
+    pub name: Option<String>,
+    /// The `data.code` the same fault has on its own (e.g. INVALID_SCHEDULE).
+    pub code: &'static str,
+    pub field: Option<String>,
+    pub detail: String,
 }
 
 impl Error {
@@ -102,6 +116,7 @@ impl Error {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            specs: Vec::new(),
         }
     }
 
@@ -130,6 +145,21 @@ impl Error {
             errors,
             field: Some("content".into()),
             ..Error::new(ErrorKind::InvalidCrontab, detail)
+        }
+    }
+}
+
+impl Error {
+    /// INVALID_ENTRIES, listing every spec at fault.
+    pub fn invalid_entries(specs: Vec<SpecError>) -> Self {
+        let detail = match specs.as_slice() {
+            [one] => format!("entries[{}]: {}", one.index, one.detail),
+            many => format!("{} entries cannot be applied", many.len()),
+        };
+        Error {
+            specs,
+            field: Some("entries".into()),
+            ..Error::new(ErrorKind::InvalidEntries, detail)
         }
     }
 }

@@ -101,6 +101,110 @@ impl Notify {
     /// Checks the URLs (http or https, well formed). Errors are INVALID_POLICY naming
     /// `notify.webhook` or `notify.ping_url`.
     pub fn validate(&self) -> super::Result<()> {
+        for (field, url) in [
+            ("notify.webhook", &self.webhook),
+            ("notify.ping_url", &self.ping_url),
+        ] {
+            if let Some(url) = url {
+                check_url(url).map_err(|why| {
+                    super::Error::new(super::ErrorKind::InvalidPolicy, why).with_field(field)
+                })?;
+            }
+        }
         Ok(())
+    }
+}
+
+/// The longest notification URL. The job line carries it and must stay within cron's line
+/// limit, so anything longer could never be installed anyway.
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// An http(s) URL with a host, no user:password part (it would be sent in the clear in every
+/// request and shown on reads as a plain string), and nothing `url` had to repair: what is
+/// stored is exactly what is requested. The detail never quotes the URL, which may hold a token.
+fn check_url(text: &str) -> Result<(), String> {
+    if text.len() > MAX_URL_BYTES {
+        return Err(format!("the URL is longer than {MAX_URL_BYTES} bytes"));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the URL contains whitespace or control characters".into());
+    }
+    let url = url::Url::parse(text).map_err(|e| format!("not a well-formed URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "the scheme must be http or https, not {:?}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL names no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not carry a user name or password".into());
+    }
+    if url.fragment().is_some() {
+        return Err("the URL must not have a #fragment".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(webhook: Option<&str>, ping_url: Option<&str>) -> Notify {
+        Notify {
+            webhook: webhook.map(str::to_owned),
+            ping_url: ping_url.map(str::to_owned),
+            ..Notify::default()
+        }
+    }
+
+    #[test]
+    fn http_and_https_urls_are_accepted() {
+        for url in [
+            "http://127.0.0.1:8080/hook",
+            "https://hc-ping.com/0b7a1e4c-8f5e-4e5b-9b3e-2f6c1d9a7e10",
+            "https://example.com/hook?token=abc%20def",
+            "http://[::1]:9/x",
+        ] {
+            assert_eq!(with(Some(url), Some(url)).validate(), Ok(()), "{url}");
+        }
+        assert_eq!(Notify::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn other_urls_are_invalid_policy_naming_the_field() {
+        for url in [
+            "ftp://example.com/x",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "example.com/hook",
+            "http://",
+            "https://user:secret@example.com/x",
+            "http://example.com/a b",
+            "http://example.com/x#frag",
+            "http://exa mple.com/",
+            "",
+        ] {
+            for (notify, field) in [
+                (with(Some(url), None), "notify.webhook"),
+                (with(None, Some(url)), "notify.ping_url"),
+            ] {
+                let e = notify.validate().expect_err(url);
+                assert_eq!(e.kind, crate::domain::ErrorKind::InvalidPolicy, "{url}");
+                assert_eq!(e.field.as_deref(), Some(field), "{url}");
+            }
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_URL_BYTES));
+        assert!(with(Some(&long), None).validate().is_err());
+    }
+
+    #[test]
+    fn the_detail_never_quotes_the_url() {
+        let e = with(Some("gopher://example.com/SECRET-TOKEN"), None)
+            .validate()
+            .unwrap_err();
+        assert!(!e.detail.contains("SECRET-TOKEN"), "{}", e.detail);
     }
 }

@@ -3,5 +3,7 @@
 pub mod record;
 pub mod store;
 
-pub use record::{Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT};
+pub use record::{
+    Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT,
+};
 pub use store::Store;

@@ -118,11 +118,17 @@ impl RunRecord {
     }
 }
 
-/// Keeps the first [`OUTPUT_LIMIT`] bytes of an output and notes whether more came.
+/// The last bytes of an output kept besides the preview, for a ping's body (`notify.ping_url`).
+pub const TAIL_LIMIT: usize = 8 * 1024;
+
+/// Keeps the first [`OUTPUT_LIMIT`] bytes of an output and notes whether more came, and the
+/// last [`TAIL_LIMIT`] bytes.
 #[derive(Debug, Default, Clone)]
 pub struct Preview {
     pub bytes: Vec<u8>,
     pub truncated: bool,
+    /// The last bytes past the preview, once it is full.
+    overflow: Vec<u8>,
 }
 
 impl Preview {
@@ -130,9 +136,21 @@ impl Preview {
         let room = OUTPUT_LIMIT - self.bytes.len();
         if chunk.len() > room {
             self.truncated = true;
+            let rest = &chunk[room..];
+            let rest = &rest[rest.len().saturating_sub(TAIL_LIMIT)..];
+            let drop = (self.overflow.len() + rest.len()).saturating_sub(TAIL_LIMIT);
+            self.overflow.drain(..drop);
+            self.overflow.extend_from_slice(rest);
         }
         self.bytes
             .extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+
+    /// The last [`TAIL_LIMIT`] bytes of the whole output.
+    pub fn tail(&self) -> Vec<u8> {
+        let from_preview = TAIL_LIMIT - self.overflow.len();
+        let start = self.bytes.len().saturating_sub(from_preview);
+        [&self.bytes[start..], &self.overflow[..]].concat()
     }
 
     pub fn text(&self) -> String {
@@ -154,5 +172,22 @@ mod tests {
         p.push(b"c");
         assert!(p.truncated);
         assert_eq!(p.bytes.len(), OUTPUT_LIMIT);
+    }
+
+    #[test]
+    fn the_tail_is_the_end_of_the_whole_output() {
+        let mut p = Preview::default();
+        p.push(b"short");
+        assert_eq!(p.tail(), b"short");
+        p.push(&[b'a'; OUTPUT_LIMIT]);
+        p.push(b"the end");
+        let tail = p.tail();
+        assert_eq!(tail.len(), TAIL_LIMIT);
+        assert!(tail.ends_with(b"aaathe end"));
+        p.push(&vec![b'z'; 3 * TAIL_LIMIT]);
+        p.push(b"!");
+        let tail = p.tail();
+        assert_eq!(tail.len(), TAIL_LIMIT);
+        assert!(tail.ends_with(b"zz!") && tail.starts_with(b"zz"));
     }
 }

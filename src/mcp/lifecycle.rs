@@ -1,11 +1,10 @@
 //! The MCP handshake and what it leaves behind on the connection: the negotiated version and
 //! the client's name.
 
-use crate::api::errors::ErrorObject;
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::api::{errors, params};
 use serde::Deserialize;
-use serde_json::json;
-use serde_json::value::RawValue;
+use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
 /// Protocol revisions answered, newest first. They differ in ways a tools-only server does not
@@ -13,7 +12,8 @@ use std::sync::{Arc, Mutex};
 /// them all.
 pub const SUPPORTED_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 
-const INSTRUCTIONS: &str = "Manages users' crontabs as Debian's cron reads them. Check a schedule \
+pub(super) const INSTRUCTIONS: &str =
+    "Manages users' crontabs as Debian's cron reads them. Check a schedule \
 with schedule_describe before creating an entry; entries_* tools act on managed jobs by id and \
 leave every other crontab line untouched; crontab_get and crontab_put read and replace the whole \
 crontab (pass the etag as if_match). Times are RFC 3339 UTC. A failed call returns isError with \
@@ -70,30 +70,20 @@ struct ClientInfo {
     name: String,
 }
 
-pub(super) fn initialize(
-    raw: Option<&RawValue>,
-    session: &Session,
-) -> Result<Box<RawValue>, ErrorObject> {
-    let params: InitializeParams =
-        params::parse(raw.map(RawValue::get)).map_err(|e| errors::to_rpc(&e))?;
+pub(super) fn initialize(raw: Option<&str>, session: &Session) -> Result<Value, ErrorObjectOwned> {
+    let params: InitializeParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
     let version = negotiate(&params.protocol_version);
     {
         let mut state = session.lock();
         state.version = Some(version);
         state.client_name = params.client_info.map(|c| c.name);
     }
-    let result = json!({
+    Ok(json!({
         "protocolVersion": version,
         "capabilities": {"tools": {"listChanged": false}},
         "serverInfo": {"name": "cronrpc", "title": "cronrpc", "version": env!("CARGO_PKG_VERSION")},
         "instructions": INSTRUCTIONS,
-    });
-    Ok(serde_json::value::to_raw_value(&result).expect("JSON serializes"))
-}
-
-/// `{}`: the answer to `ping`.
-pub(super) fn empty() -> Box<RawValue> {
-    RawValue::from_string("{}".into()).expect("{} is JSON")
+    }))
 }
 
 #[cfg(test)]
@@ -109,18 +99,11 @@ mod tests {
         assert_eq!(negotiate(""), "2025-11-25");
     }
 
-    fn raw(text: &str) -> Box<RawValue> {
-        RawValue::from_string(text.to_owned()).unwrap()
-    }
-
     #[test]
     fn initialize_records_the_client_on_the_session() {
         let session = Session::default();
-        let raw = raw(
-            r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#,
-        );
-        let result = initialize(Some(&raw), &session).unwrap();
-        let result: serde_json::Value = serde_json::from_str(result.get()).unwrap();
+        let raw = r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#;
+        let result = initialize(Some(raw), &session).unwrap();
         assert_eq!(result["protocolVersion"], "2025-06-18");
         assert_eq!(result["serverInfo"]["name"], "cronrpc");
         assert_eq!(result["capabilities"]["tools"]["listChanged"], false);
@@ -130,8 +113,9 @@ mod tests {
 
     #[test]
     fn initialize_without_a_version_names_the_field() {
-        let error = initialize(Some(&raw("{}")), &Session::default()).unwrap_err();
-        assert_eq!(error.code, errors::INVALID_PARAMS);
-        assert_eq!(error.data["field"], "protocolVersion");
+        let error = initialize(Some("{}"), &Session::default()).unwrap_err();
+        assert_eq!(error.code(), errors::INVALID_PARAMS);
+        let data: Value = error.data().unwrap().clone();
+        assert_eq!(data["field"], "protocolVersion");
     }
 }

@@ -1,7 +1,9 @@
 use super::*;
 use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
-use crate::service::Caller;
+use crate::protocol::Handler;
+use crate::service::{Caller, Service};
+use std::sync::Arc;
 
 fn tool(method: &str) -> &'static Tool {
     tool_list()
@@ -89,37 +91,57 @@ fn annotations_follow_the_hints() {
         assert_eq!(hint(read, "readOnlyHint"), true, "{read}");
         assert_eq!(hint(read, "destructiveHint"), false, "{read}");
     }
-    for destructive in ["entries.delete", "crontab.put", "entries.sweep"] {
+    // What removes, replaces or runs is destructive: a host should ask first.
+    for destructive in [
+        "entries.run",
+        "entries.update",
+        "entries.delete",
+        "crontab.put",
+        "crontab.restore",
+        "entries.sweep",
+    ] {
         assert_eq!(hint(destructive, "readOnlyHint"), false, "{destructive}");
         assert_eq!(hint(destructive, "destructiveHint"), true, "{destructive}");
+    }
+    // Only a run reaches outside cronrpc's own state.
+    for tool in tool_list() {
+        let open = tool.method == "entries.run";
+        assert_eq!(hint(tool.method, "openWorldHint"), open, "{}", tool.method);
     }
     assert_eq!(hint("entries.create", "readOnlyHint"), false);
     assert_eq!(hint("entries.create", "destructiveHint"), false);
     assert_eq!(hint("entries.create", "idempotentHint"), false);
     assert_eq!(hint("entries.update", "idempotentHint"), true);
+    assert_eq!(hint("entries.run", "idempotentHint"), false);
     assert!(hint("entries.create", "title").is_string());
 }
 
 /// The MCP handler as `cronrpc serve` builds it, over a spool directory, for one connection.
-fn connection(dir: &std::path::Path) -> (Router, Context) {
+fn connection(dir: &std::path::Path) -> (Arc<dyn Handler>, Caller) {
     connection_of(dir, Caller::current())
 }
 
-fn connection_of(dir: &std::path::Path, caller: Caller) -> (Router, Context) {
-    let service = crate::service::Service::new(
+fn connection_of(dir: &std::path::Path, caller: Caller) -> (Arc<dyn Handler>, Caller) {
+    let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
         chrono_tz::UTC,
     );
-    (Router::new(service), Context::new(caller))
+    let handler = crate::mcp::handlers(Router::new(service))(&caller);
+    (handler, caller)
 }
 
-async fn tools_call(methods: &(Router, Context), params: Value) -> Value {
-    let (router, ctx) = methods;
-    let params = serde_json::value::to_raw_value(&params).unwrap();
-    match call(router.clone(), ctx.clone(), Some(params)).await {
-        Ok(result) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
-        Err(error) => json!({"error": error}),
+async fn tools_call(connection: &(Arc<dyn Handler>, Caller), params: Value) -> Value {
+    let (handler, caller) = connection;
+    let request = crate::protocol::envelope::Request {
+        id: None,
+        method: "tools/call".into(),
+        params: Some(serde_json::value::to_raw_value(&params).unwrap()),
+    };
+    match handler.call(Context::new(caller.clone()), request).await {
+        Some(Ok(result)) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
+        Some(Err(error)) => json!({"error": error}),
+        None => Value::Null,
     }
 }
 
@@ -155,8 +177,18 @@ async fn bad_arguments_are_a_tool_error_naming_the_field() {
         text.starts_with("INVALID_PARAMS: ") && text.contains("(field: usr)"),
         "{text}"
     );
-    let response = tools_call(&methods, json!({"name": "health", "arguments": [1]})).await;
-    assert_eq!(response["result"]["isError"], true, "{response}");
+}
+
+#[tokio::test]
+async fn arguments_that_are_not_an_object_are_invalid_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    for arguments in [json!([1]), json!("x"), json!(3)] {
+        let response =
+            tools_call(&methods, json!({"name": "health", "arguments": arguments})).await;
+        assert_eq!(response["error"]["code"], -32602, "{response}");
+        assert_eq!(response["error"]["data"]["field"], "arguments");
+    }
 }
 
 #[tokio::test]

@@ -3,8 +3,11 @@
 //! it), and exits as the command did. The command runs whatever happens to the store.
 
 use super::capture::{self, Spec};
+use crate::domain::policy::Notify;
 use crate::domain::time::Timestamp;
 use crate::history::{RunRecord, Store, Trigger};
+use crate::notify::Notifier;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -13,9 +16,18 @@ pub struct Args {
     pub entry: Uuid,
     pub history_dir: PathBuf,
     pub command: String,
+    /// Who hears about the run; None passes the output through, as cron users expect.
+    pub notify: Option<Notify>,
 }
 
 pub fn main(args: Args) -> ExitCode {
+    let code = record(args, &mut std::io::stdout(), &mut std::io::stderr());
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Runs and records the command; returns the exit status the recorder exits with. What cron
+/// would mail goes to `out` and `err` (only the notifications' part when not passed through).
+pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let user = crate::domain::user::current().ok();
     let store = Store::new(&args.history_dir);
     let mut record = RunRecord::started(
@@ -39,6 +51,10 @@ pub fn main(args: Args) -> ExitCode {
         }
     };
     save(&record);
+    let notifier = args
+        .notify
+        .map(|n| Notifier::for_user(n, store.root(), user.as_ref().map(|u| u.name.as_str())));
+    let started = notifier.as_ref().map(Notifier::start);
     // cron has already set the environment, directory and stdin; the job keeps them.
     let shell = std::env::var("SHELL").unwrap_or_else(|_| super::env::DEFAULT_SHELL.into());
     let outcome = capture::run(Spec {
@@ -49,18 +65,28 @@ pub fn main(args: Args) -> ExitCode {
         identity: None,
         timeout: None,
         detached: false,
-        passthrough: true,
+        passthrough: notifier.is_none(),
     });
     let code = match (&outcome.error, outcome.exit_code, outcome.signal) {
         (Some(e), _, _) => {
-            eprintln!("cronrpc exec: {e}");
+            // With notify, the mail says it (or, not notified, nothing does).
+            if notifier.is_none() {
+                let _ = writeln!(err, "cronrpc exec: {e}");
+            }
             127
         }
         (None, Some(code), _) => code,
         (None, None, Some(signal)) => 128 + signal,
         (None, None, None) => 1,
     };
+    let tail = [outcome.stdout.tail(), outcome.stderr.tail()].concat();
     super::finish(&mut record, outcome);
+    if let (Some(notifier), Some(started)) = (&notifier, started) {
+        let tail = &tail[tail
+            .len()
+            .saturating_sub(crate::history::record::TAIL_LIMIT)..];
+        notifier.finish(started, &mut record, code, tail, out, err);
+    }
     save(&record);
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    code
 }

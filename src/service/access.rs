@@ -8,7 +8,8 @@ pub struct Caller {
     pub uid: u32,
     /// The caller's user name, when the user database knows the uid.
     pub name: Option<String>,
-    /// The MCP client's name, when the connection's `initialize` gave one.
+    /// The MCP client's name, when the connection's `initialize` gave one: the client's own
+    /// claim, recorded beside the author (`client`), never as it.
     pub client: Option<String>,
 }
 
@@ -25,11 +26,11 @@ impl Caller {
         }
     }
 
-    /// Who a write is recorded as made by: the MCP client when it said its name, else the user.
+    /// Who a write is recorded as made by: the peer's user, as the kernel vouches for it. The
+    /// MCP client's name is the client's own claim, so it never stands in for the author.
     pub fn author(&self) -> String {
-        self.client
+        self.name
             .clone()
-            .or_else(|| self.name.clone())
             .unwrap_or_else(|| format!("uid {}", self.uid))
     }
 
@@ -92,6 +93,6 @@ mod tests {
             client: Some("claude-code".into()),
             ..alice
         };
-        assert_eq!(agent.author(), "claude-code");
+        assert_eq!(agent.author(), "alice", "a client's name is not its author");
     }
 }

@@ -9,7 +9,7 @@
 //! runs of it are recorded once an update rewrites the line. A line that is wrapped already (a
 //! managed entry whose marker was lost) gets its old id back, so its run history continues.
 
-use super::entries::{check_schedule, user_syntax};
+use super::entry_checks::{check_schedule, user_syntax};
 use super::views::Entry;
 use super::{Action, Caller, Service};
 use crate::cron::line::{classify, LineKind};

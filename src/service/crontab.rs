@@ -109,7 +109,7 @@ fn diff(old: &Crontab, new: &Crontab) -> ManagedDiff {
 /// Etags are 24 hex digits; anything much longer is not one, and is not echoed back.
 const MAX_IF_MATCH_CHARS: usize = 128;
 
-fn check_if_match(if_match: Option<&str>) -> Result<()> {
+pub(super) fn check_if_match(if_match: Option<&str>) -> Result<()> {
     match if_match {
         Some(text) if text.chars().count() > MAX_IF_MATCH_CHARS => Err(Error::invalid_params(
             Some("if_match".into()),
@@ -119,7 +119,7 @@ fn check_if_match(if_match: Option<&str>) -> Result<()> {
     }
 }
 
-fn check_etag(if_match: Option<&str>, current: &str) -> Result<()> {
+pub(super) fn check_etag(if_match: Option<&str>, current: &str) -> Result<()> {
     match if_match {
         Some(expected) if expected != current => Err(Error::new(
             ErrorKind::Conflict,

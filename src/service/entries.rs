@@ -1,225 +1,20 @@
-//! Managed entries: list, get, create, update, delete, sweep.
+//! Managed entries: list, get, create, update, delete. The wire types are in `entry_types`,
+//! the shared checks in `entry_checks`, sweep in `sweep`.
 
-use super::params::{default_true, nullable, present};
+pub(crate) use super::entry_checks::{not_found, parse_id};
+pub use super::entry_types::*;
+
+use super::entry_checks::{check_optional, check_schedule, render_job, user_syntax};
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
-use crate::cron::Schedule;
-use crate::crontab::wrapper::Wrapper;
-use crate::crontab::{command, job_line, Crontab, Item, Located};
-use crate::domain::entry::{self, EntryMeta, ManagedEntry};
+use crate::crontab::{Crontab, Item, Located};
+use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub const MAX_LIST_LIMIT: i64 = 200;
-
-type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum EntryType {
-    Managed,
-    Raw,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// System user whose crontab to read.
-    pub user: String,
-    /// 1-based page number.
-    #[serde(default = "first_page")]
-    #[schemars(range(min = 1))]
-    pub page: i64,
-    /// Items per page, 1 to 200.
-    #[serde(default = "default_limit")]
-    #[schemars(range(min = 1, max = 200))]
-    pub limit: i64,
-    /// Only managed entries, or only raw job lines.
-    #[serde(default, rename = "type")]
-    pub kind: Option<EntryType>,
-    /// Only enabled (raw job lines count as enabled) or only disabled entries.
-    #[serde(default)]
-    pub enabled: Option<bool>,
-}
-
-fn first_page() -> i64 {
-    1
-}
-
-fn default_limit() -> i64 {
-    50
-}
-
-/// One job of a crontab: a managed entry, or a job line cronrpc does not manage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum ListItem {
-    Managed(Box<Entry>),
-    Raw {
-        /// The line exactly as it stands in the crontab.
-        line: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ListResult {
-    pub user: String,
-    pub page: i64,
-    pub limit: i64,
-    /// Matching items on all pages.
-    pub total: usize,
-    /// In crontab order.
-    pub entries: Vec<ListItem>,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EntryRef {
-    pub user: String,
-    /// The entry's UUID.
-    pub id: String,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    pub user: String,
-    /// Five fields (minute hour day-of-month month day-of-week) or a macro such as @daily.
-    pub schedule: String,
-    /// The shell command, exactly as the shell should run it (cronrpc escapes `%` for cron).
-    pub command: String,
-    /// A short label, one line, up to 200 characters.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// A note, one line, up to 1000 characters.
-    #[serde(default)]
-    pub comment: Option<String>,
-    /// false writes the entry commented out.
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// After this moment the entry never fires again and is removed (RFC 3339, future).
-    #[serde(default)]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<String>,
-}
-
-/// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateParams {
-    pub user: String,
-    pub id: String,
-    #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "String")]
-    pub schedule: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "String")]
-    pub command: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
-    pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<String>")]
-    pub comment: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schemars(with = "bool")]
-    pub enabled: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schemars(with = "Option<Timestamp>")]
-    pub expires_at: Option<Option<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteResult {
-    pub deleted: bool,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SweepParams {
-    /// Only this user's crontab; default every crontab the caller may see.
-    #[serde(default)]
-    pub user: Option<String>,
-    /// Report what would be removed without writing.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SweptEntry {
-    pub user: String,
-    #[schemars(with = "uuid::Uuid")]
-    pub id: String,
-    pub name: Option<String>,
-    pub expires_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SweepResult {
-    pub removed: Vec<SweptEntry>,
-}
-
-pub(crate) fn parse_id(id: &str) -> Result<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| {
-        Error::new(
-            ErrorKind::EntryNotFound,
-            format!("{id:?} is not an entry id (a UUID)"),
-        )
-        .with_field("id")
-    })
-}
-
-pub(crate) fn not_found(user: &str, id: Uuid) -> Error {
-    Error::new(
-        ErrorKind::EntryNotFound,
-        format!("{user} has no managed entry {id}"),
-    )
-    .with_field("id")
-}
-
-/// Parses a managed schedule and returns it as it will be written (blanks collapsed).
-pub(super) fn check_schedule(text: &str) -> Result<String> {
-    Schedule::parse(text).map_err(|e| {
-        Error::new(ErrorKind::InvalidSchedule, e.to_string()).with_field("schedule")
-    })?;
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-fn check_optional(value: Option<&str>, check: fn(&str) -> Result<()>) -> Result<()> {
-    value.map_or(Ok(()), check)
-}
-
-/// The job line of an entry, refusing anything cron would not read back as the same job.
-fn render_job(
-    enabled: bool,
-    schedule: &str,
-    cmd: &str,
-    expires_at: Option<Timestamp>,
-    wrap: Option<(&Wrapper, Uuid)>,
-) -> Result<String> {
-    let written = command::encode(cmd, expires_at, wrap)?;
-    let line = job_line(true, schedule, &written);
-    let reads_back = matches!(
-        crate::cron::line::classify(&line),
-        crate::cron::line::LineKind::Job(job) if job.schedule == schedule && job.command == written
-    );
-    if !reads_back {
-        return Err(Error::new(
-            ErrorKind::InvalidCommand,
-            "cron would not read this command back as given",
-        )
-        .with_field("command"));
-    }
-    Ok(job_line(enabled, schedule, &written))
-}
+pub(super) type LastRuns = std::collections::HashMap<String, super::views::LastRun>;
 
 impl Service {
     pub(super) fn view(
@@ -238,10 +33,11 @@ impl Service {
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
-    fn prepare_history(&self, user: &User) {
+    pub(super) fn prepare_history(&self, user: &User) {
         if self.wrapper.is_some() {
-            if let Err(e) = self.history.prepare(user) {
-                tracing::warn!(user = %user.name, "preparing the run history: {e}");
+            match self.history.prepare(user) {
+                Ok(()) => self.provision_webhook_key(user),
+                Err(e) => tracing::warn!(user = %user.name, "preparing the run history: {e}"),
             }
         }
     }
@@ -272,7 +68,15 @@ impl Service {
             };
             p.kind.is_none_or(|k| k == kind) && p.enabled.is_none_or(|e| e == enabled)
         };
-        let items: Vec<Item> = crontab.items().into_iter().filter(wanted).collect();
+        let items = crontab.items();
+        self.note_recorders(
+            &user,
+            items.iter().filter_map(|item| match item {
+                Item::Managed(l) => l.wrapper.clone(),
+                Item::Raw { .. } => None,
+            }),
+        );
+        let items: Vec<Item> = items.into_iter().filter(wanted).collect();
         let total = items.len();
         let last = self.last_runs(&user.name);
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
@@ -308,37 +112,16 @@ impl Service {
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
-        user_syntax(&p.user)?;
-        let schedule = check_schedule(&p.schedule)?;
-        entry::check_command(&p.command)?;
-        check_optional(p.name.as_deref(), entry::check_name)?;
-        check_optional(p.comment.as_deref(), entry::check_comment)?;
+        let (user, spec) = p.split();
+        user_syntax(&user)?;
         let now = Timestamp::now();
-        let expires_at = p
-            .expires_at
-            .as_deref()
-            .map(|t| entry::parse_expiry(t, now))
-            .transpose()?;
+        let spec = spec.check(now)?;
         let id = Uuid::new_v4();
-        let wrap = self.wrapper.as_ref().map(|w| (w, id));
-        let job = render_job(p.enabled, &schedule, &p.command, expires_at, wrap)?;
-        let user = self.user(caller, &p.user)?;
-        let meta = EntryMeta {
-            id,
-            name: p.name,
-            comment: p.comment,
-            expires_at,
-            created_at: now,
-            updated_at: now,
-        };
-        let entry = ManagedEntry {
-            meta: meta.clone(),
-            enabled: p.enabled,
-            schedule,
-            command: p.command,
-        };
+        let job = spec.job_line(self.wrapper.as_ref().map(|w| (w, id)))?;
+        let user = self.user(caller, &user)?;
+        let entry = spec.into_entry(id, now, now);
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
-            edit.crontab.append(&meta, job);
+            edit.crontab.append(&entry.meta, job);
             Ok(())
         })?;
         self.prepare_history(&user);
@@ -435,52 +218,4 @@ impl Service {
         })?;
         Ok(DeleteResult { deleted: true })
     }
-
-    pub fn entries_sweep(&self, caller: &Caller, p: SweepParams) -> Result<SweepResult> {
-        let users = match &p.user {
-            Some(name) => vec![self.user(caller, name)?],
-            None => self.visible_users(caller)?,
-        };
-        let mut removed = Vec::new();
-        for user in users {
-            let swept = if p.dry_run {
-                let now = Timestamp::now();
-                self.read_crontab(&user)?
-                    .entries()
-                    .map(|l| l.entry.meta)
-                    .filter(|m| m.is_expired(now))
-                    .collect()
-            } else {
-                self.modify(caller, &user, Action::of("entries.sweep"), |edit| {
-                    Ok(edit.crontab.clone().remove_expired(edit.now))
-                })?
-                .0
-            };
-            removed.extend(swept.into_iter().map(|meta| SweptEntry {
-                user: user.name.clone(),
-                id: meta.id.to_string(),
-                name: meta.name,
-                expires_at: meta.expires_at,
-            }));
-        }
-        Ok(SweepResult { removed })
-    }
-
-    /// The users with a crontab that the caller may see.
-    pub(crate) fn visible_users(&self, caller: &Caller) -> Result<Vec<User>> {
-        let mut names = self.backend.users()?;
-        if !caller.is_root() {
-            // An unprivileged caller may not list the spool; it sees its own crontab at most.
-            names = caller.name.iter().cloned().collect();
-        }
-        Ok(names
-            .into_iter()
-            .filter(|n| caller.may_access(n))
-            .filter_map(|n| crate::domain::user::lookup(&n).ok())
-            .collect())
-    }
-}
-
-pub(super) fn user_syntax(name: &str) -> Result<()> {
-    crate::domain::user::check_name(name)
 }

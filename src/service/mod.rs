@@ -3,14 +3,21 @@
 
 pub mod access;
 pub mod adopt;
+pub mod apply;
 pub mod context;
 pub mod crontab;
 pub mod entries;
+pub mod entry_checks;
+pub mod entry_types;
+pub mod notes;
 pub mod params;
 pub mod revisions;
 pub mod runs;
+pub mod spec;
+pub mod sweep;
 pub mod system;
 pub mod views;
+mod webhook_keys;
 
 pub use access::Caller;
 pub use context::Context;
@@ -34,6 +41,10 @@ pub struct Service {
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
     wrapper: Option<Wrapper>,
+    /// What requests noticed, for `health`.
+    notes: notes::Notes,
+    /// What users' webhook keys are derived from (see `crate::notify::sign`).
+    webhook_secret: Option<Vec<u8>>,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -59,6 +70,8 @@ impl Service {
             journal: None,
             history: Store::new(history),
             wrapper: None,
+            notes: notes::Notes::default(),
+            webhook_secret: None,
         }
     }
 
@@ -113,6 +126,7 @@ impl Service {
         let out = change(&mut edit)?;
         edit.crontab.remove_expired(edit.now);
         let after = edit.crontab.render();
+        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.wrapper));
         if edit.crontab.line_count() > MAX_LINES {
             return Err(Error::new(
                 crate::domain::ErrorKind::InvalidCrontab,
@@ -128,6 +142,18 @@ impl Service {
             self.record_revision(caller, &action, user, &before, &after, replaced_at);
         }
         Ok((out, after))
+    }
+}
+
+impl Service {
+    /// Remembers which recorder paths in `user`'s crontab are not this server's, for `health`.
+    fn note_recorders(&self, user: &User, wrappers: impl Iterator<Item = Wrapper>) {
+        let ours = self.wrapper.as_ref().map(|w| w.exe.as_str());
+        let foreign = wrappers
+            .map(|w| w.exe)
+            .filter(|exe| Some(exe.as_str()) != ours)
+            .collect();
+        self.notes.recorders(&user.name, foreign);
     }
 }
 

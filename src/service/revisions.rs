@@ -139,6 +139,7 @@ impl Service {
                     etag: before_etag,
                     written_at: replaced_at.unwrap_or(now),
                     by: "external".into(),
+                    client: None,
                     summary: summary.into(),
                 });
             }
@@ -147,13 +148,16 @@ impl Service {
                 etag: etag(after),
                 written_at: now,
                 by: caller.author(),
+                client: caller.client.clone(),
                 summary: summarize(action, before, after),
             });
             journal.append(&user.name, records, now)
         });
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::warn!(user = %user.name, error = %e, "recording the revision failed");
         }
+        self.notes
+            .journal(&user.name, result.map_err(|e| e.to_string()));
     }
 }
 

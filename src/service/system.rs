@@ -26,9 +26,16 @@ pub struct HealthResult {
     /// The binary that managed job lines run through (`cronrpc exec`) so cron's runs are
     /// recorded; null when they are written as plain commands.
     pub recorder: Option<String>,
-    /// Recorder paths in the caller's crontabs that no longer exist (the binary moved or was
-    /// removed): cron's runs of those entries fail until each is rewritten by entries.update.
+    /// Recorder paths in the caller's crontabs, as last read or written by this server, that
+    /// are not this server's recorder (the binary moved): cron's runs of those entries go
+    /// through the old path until entries.update rewrites each. For root, only paths that no
+    /// longer exist; for anyone else every such path, unchecked, so that the server's view of
+    /// the file system never answers for them. Never reads a crontab: health stays cheap.
     pub missing_recorders: Vec<String>,
+    /// Users whose revision journal could not be written at their latest write (as `USER:
+    /// why`), among those the caller may act on: those writes are missing from
+    /// crontab.revisions.
+    pub journal_errors: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -74,25 +81,16 @@ impl Service {
             user: caller.name.clone(),
             recorder: self.wrapper.as_ref().map(|w| w.exe.clone()),
             missing_recorders: self.missing_recorders(caller),
+            journal_errors: self.notes.journal_errors(|user| caller.may_access(user)),
         })
     }
 
-    /// Reads every crontab the caller may see, as `crontab.list` does.
     fn missing_recorders(&self, caller: &Caller) -> Vec<String> {
-        let mut missing = std::collections::BTreeSet::new();
-        for user in self.visible_users(caller).unwrap_or_default() {
-            let Ok(crontab) = self.read_crontab(&user) else {
-                continue;
-            };
-            for located in crontab.entries() {
-                if let Some(w) = located.wrapper {
-                    if !std::path::Path::new(&w.exe).is_file() {
-                        missing.insert(w.exe);
-                    }
-                }
-            }
-        }
-        missing.into_iter().collect()
+        let foreign = self.notes.recorders_of(|user| caller.may_access(user));
+        foreign
+            .into_iter()
+            .filter(|exe| !caller.is_root() || !std::path::Path::new(exe).is_file())
+            .collect()
     }
 
     pub fn schedule_describe(&self, _: &Caller, p: DescribeParams) -> Result<DescribeResult> {

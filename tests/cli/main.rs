@@ -4,6 +4,8 @@
 mod harness;
 
 mod adopt;
+mod apply;
+mod apply_cli;
 mod concurrency;
 mod crash;
 mod crontab;
@@ -12,6 +14,8 @@ mod hostile;
 mod human_cli;
 mod limits;
 mod mcp;
+mod mcp_modern;
+mod notify;
 mod protocol;
 mod races;
 mod revisions;
@@ -19,6 +23,7 @@ mod runs;
 mod schema;
 mod security;
 mod socket;
+mod state;
 mod system_backend;
 mod systemd;
 mod warnings;

@@ -200,10 +200,11 @@ fn installed(path: PathBuf) -> PathBuf {
     path
 }
 
-fn run_client(program: &PathBuf, script: &str) {
+fn run_client(program: &PathBuf, script: &str, args: &[&str]) {
     let output = Command::new(program)
         .arg(repo().join("tests/mcp_clients").join(script))
         .arg(BIN)
+        .args(args)
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -215,14 +216,30 @@ fn run_client(program: &PathBuf, script: &str) {
     );
 }
 
+fn python() -> PathBuf {
+    installed(repo().join(".oracles/mcp-venv/bin/python"))
+}
+
+/// The handshake era, as runners on older SDKs (and this one in legacy mode) speak it.
 #[test]
 fn the_official_python_client_drives_the_binary() {
-    let python = installed(repo().join(".oracles/mcp-venv/bin/python"));
-    run_client(&python, "python_client.py");
+    run_client(&python(), "python_client.py", &["legacy"]);
+}
+
+/// The SDK's default: it probes server/discover, which cronrpc answers, so it goes modern.
+#[test]
+fn the_official_python_client_in_auto_mode_goes_modern() {
+    run_client(&python(), "python_client.py", &["auto"]);
+}
+
+/// Pinned to 2026-07-28: no handshake at all.
+#[test]
+fn the_official_python_client_pinned_to_2026_07_28() {
+    run_client(&python(), "python_client.py", &["2026-07-28"]);
 }
 
 #[test]
 fn the_official_typescript_client_drives_the_binary() {
     installed(repo().join(".oracles/mcp-node/node_modules/@modelcontextprotocol/sdk/package.json"));
-    run_client(&PathBuf::from("node"), "ts_client.mjs");
+    run_client(&PathBuf::from("node"), "ts_client.mjs", &[]);
 }

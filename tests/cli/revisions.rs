@@ -161,10 +161,10 @@ fn the_journal_is_private_and_bounded() {
 }
 
 #[test]
-fn an_mcp_client_is_named_as_the_author() {
+fn an_mcp_client_name_is_kept_beside_the_author_never_as_it() {
     let mut server = Server::spool();
     let init = json!({"protocolVersion": "2025-06-18", "capabilities": {},
-        "clientInfo": {"name": "test-agent", "version": "0"}});
+        "clientInfo": {"name": "external", "version": "0"}});
     server.send_line(
         &json!({"jsonrpc": "2.0", "id": 100, "method": "initialize", "params": init}).to_string(),
     );
@@ -178,5 +178,9 @@ fn an_mcp_client_is_named_as_the_author() {
     let response = server.read_value();
     assert_eq!(response["result"]["isError"], false, "{response}");
     let list = revisions(&mut server, json!({"user": "root"}));
-    assert_eq!(list[0]["by"], "test-agent");
+    assert_eq!(
+        list[0]["by"], "root",
+        "the peer's user, not what the client calls itself"
+    );
+    assert_eq!(list[0]["client"], "external");
 }

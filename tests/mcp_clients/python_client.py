@@ -1,6 +1,8 @@
 """Drives `cronrpc serve` with the official MCP Python SDK (PyPI `mcp`), as an agent runner would.
 
-Usage: python_client.py PATH_TO_CRONRPC
+Usage: python_client.py PATH_TO_CRONRPC [MODE]
+MODE is the SDK's connect mode: "legacy" (the initialize handshake), "auto" (the default:
+probe server/discover, fall back to initialize) or a modern version such as "2026-07-28".
 Exits non-zero on any failure.
 """
 
@@ -23,24 +25,36 @@ def check(condition, message):
         raise AssertionError(message)
 
 
-async def main(binary: str) -> None:
+EXPECTED_VERSIONS = {
+    "legacy": ("2025-06-18", "2025-11-25"),
+    "auto": ("2026-07-28",),
+    "2026-07-28": ("2026-07-28",),
+}
+
+
+async def main(binary: str, mode: str) -> None:
     with tempfile.TemporaryDirectory() as spool:
         server = StdioServerParameters(
             command=binary, args=["serve", "--backend", "spool", "--spool-dir", spool]
         )
         # mode="auto" (the default) probes server/discover first and falls back to initialize,
-        # as real runners on this SDK do.
-        async with Client(server) as client:
+        # as real runners on this SDK do; cronrpc answers the probe, so auto is modern.
+        async with Client(server, mode=mode) as client:
             version = client.session.protocol_version
-            check(version in ("2025-06-18", "2025-11-25"), f"negotiated {version}")
+            check(version in EXPECTED_VERSIONS[mode], f"{mode}: negotiated {version}")
             info = client.session.server_info
-            check(info is not None and info.name == "cronrpc", f"server info {info}")
+            # A pinned client never asks (no discover), so it has no server info to show.
+            pinned = mode not in ("legacy", "auto")
+            check((pinned and info is None) or info.name == "cronrpc", f"server info {info}")
 
             tools = {t.name: t for t in (await client.list_tools()).tools}
             missing = EXPECTED_TOOLS - set(tools)
             check(not missing, f"tools missing: {missing}")
             check("rpc_discover" not in tools, "rpc.discover must not be a tool")
             check(tools["entries_delete"].annotations.destructive_hint is True, "delete annotations")
+            run = tools["entries_run"].annotations
+            check(run.destructive_hint is True and run.open_world_hint is True, f"run annotations {run}")
+            check(tools["entries_create"].annotations.open_world_hint is False, "create is closed-world")
             check(tools["entries_list"].annotations.read_only_hint is True, "list annotations")
             check(tools["entries_create"].output_schema is not None, "output schema")
 
@@ -70,10 +84,10 @@ async def main(binary: str) -> None:
 
             empty = await client.call_tool("entries_list", {"user": "root"})
             check(empty.structured_content["total"] == 0, empty)
-    print(f"python mcp client: ok (protocol {version})")
+    print(f"python mcp client: ok (mode {mode}, protocol {version})")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python_client.py PATH_TO_CRONRPC")
-    asyncio.run(main(sys.argv[1]))
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: python_client.py PATH_TO_CRONRPC [MODE]")
+    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else "auto"))

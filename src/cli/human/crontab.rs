@@ -1,0 +1,127 @@
+//! `cronrpc crontab …` and `cronrpc schedule …`: whole crontabs, revisions, and schedules.
+
+use super::params::{opt, params, v};
+use clap::Subcommand;
+use serde_json::Value;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum Crontab {
+    /// Users that have a crontab.
+    List,
+    /// Print a user's crontab (warnings go to stderr).
+    Get { user: String },
+    /// Replace a user's crontab with FILE (`-` for stdin).
+    Put {
+        user: String,
+        file: PathBuf,
+        /// Only if the crontab's etag is still this one.
+        #[arg(long)]
+        if_match: Option<String>,
+        /// Validate and diff without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Earlier crontabs of a user, newest first.
+    Revisions {
+        user: String,
+        #[arg(long)]
+        limit: Option<i64>,
+    },
+    /// Put back a revision.
+    Restore {
+        user: String,
+        revision: u64,
+        #[arg(long)]
+        if_match: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Schedule {
+    /// Explain a schedule and list its next runs.
+    Describe {
+        schedule: String,
+        #[arg(long)]
+        count: Option<i64>,
+        /// RFC 3339; default now.
+        #[arg(long)]
+        from: Option<String>,
+        /// IANA zone; default cron's.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+}
+
+impl Crontab {
+    pub fn request(self) -> Result<(&'static str, Value), String> {
+        Ok(match self {
+            Crontab::List => ("crontab.list", params([])),
+            Crontab::Get { user } => ("crontab.get", params([("user", v(user))])),
+            Crontab::Put {
+                user,
+                file,
+                if_match,
+                dry_run,
+            } => {
+                let content = read_content(&file)?;
+                (
+                    "crontab.put",
+                    params([
+                        ("user", v(user)),
+                        ("content", v(content)),
+                        ("if_match", opt(if_match)),
+                        ("dry_run", dry_run.then(|| true.into())),
+                    ]),
+                )
+            }
+            Crontab::Revisions { user, limit } => (
+                "crontab.revisions",
+                params([("user", v(user)), ("limit", opt(limit))]),
+            ),
+            Crontab::Restore {
+                user,
+                revision,
+                if_match,
+            } => (
+                "crontab.restore",
+                params([
+                    ("user", v(user)),
+                    ("revision", v(revision)),
+                    ("if_match", opt(if_match)),
+                ]),
+            ),
+        })
+    }
+}
+
+fn read_content(file: &std::path::Path) -> Result<String, String> {
+    if file == std::path::Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+impl Schedule {
+    pub fn request(self) -> (&'static str, Value) {
+        match self {
+            Schedule::Describe {
+                schedule,
+                count,
+                from,
+                timezone,
+            } => (
+                "schedule.describe",
+                params([
+                    ("schedule", v(schedule)),
+                    ("count", opt(count)),
+                    ("from", opt(from)),
+                    ("timezone", opt(timezone)),
+                ]),
+            ),
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! cronrpc's own state as an unprivileged user meets it: the state directory, the crontab lock
+//! shared with the root server, what `health` reveals, and the system backend run by a user.
+
+use crate::harness::{rpc, shared_bin, SocketServer, TempUser};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The user's uid and gid.
+pub fn ids(user: &TempUser) -> (u32, u32) {
+    let u = nix::unistd::User::from_name(&user.name).unwrap().unwrap();
+    (u.uid.as_raw(), u.gid.as_raw())
+}
+
+/// `cronrpc ARGS` run as `user` with only `env` set (plus PATH), `stdin` fed in.
+pub fn run_as(
+    user: &TempUser,
+    bin: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+) -> Output {
+    let (uid, gid) = ids(user);
+    let mut child = Command::new(bin)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .current_dir("/")
+        .uid(uid)
+        .gid(gid)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `cronrpc serve` on the system backend as `user` (HOME set): one answer per request line.
+pub fn serve_as(user: &TempUser, bin: &Path, lines: &[String]) -> Vec<Value> {
+    let home = format!("/home/{}", user.name);
+    let out = run_as(
+        user,
+        bin,
+        &["serve", "--backend", "system"],
+        &[("HOME", &home)],
+        &(lines.join("\n") + "\n"),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut answers: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    answers.sort_by_key(|a| a["id"].as_u64());
+    assert_eq!(answers.len(), lines.len(), "stderr: {stderr}");
+    answers
+}
+
+fn marker(id: &str, extra: &str) -> String {
+    format!(
+        "# cronrpc:v1 {{\"id\":\"{id}\"{extra},\"created_at\":\"2024-11-01T10:30:00Z\",\"updated_at\":\"2024-11-01T10:30:00Z\"}}"
+    )
+}
+
+#[test]
+fn an_unprivileged_system_backend_lists_and_sweeps_its_own_crontab() {
+    let user = TempUser::new();
+    let (_dir, bin) = shared_bin();
+    let id = "6f1e2a3b-0000-4000-8000-000000000001";
+    let gone = marker(id, ",\"expires_at\":\"2024-12-01T00:00:00Z\"");
+    user.install(&format!(
+        "# mine\n{gone}\n@daily echo old\n5 5 * * * echo raw\n"
+    ));
+    let answers = serve_as(
+        &user,
+        &bin,
+        &[
+            rpc(1, "crontab.list", json!({})),
+            rpc(2, "entries.sweep", json!({"dry_run": true})),
+        ],
+    );
+    let crontabs = &answers[0]["result"]["crontabs"];
+    assert_eq!(crontabs[0]["user"], user.name.as_str(), "{answers:?}");
+    assert_eq!(crontabs.as_array().unwrap().len(), 1);
+    assert_eq!(answers[1]["result"]["removed"][0]["id"], id, "{answers:?}");
+    let answers = serve_as(&user, &bin, &[rpc(1, "entries.sweep", json!({}))]);
+    assert_eq!(answers[0]["result"]["removed"][0]["id"], id, "{answers:?}");
+    assert_eq!(user.crontab(), "# mine\n5 5 * * * echo raw\n");
+}
+
+/// Each line sent on one socket connection made as `user`; one answer per line.
+pub fn socket_as(user: &TempUser, socket: &Path, lines: &[String]) -> Vec<Value> {
+    let script = r#"
+import socket, sys, json
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile('rw')
+for line in json.loads(sys.argv[2]):
+    f.write(line + "\n"); f.flush()
+    print(f.readline().strip())
+"#;
+    let (uid, gid) = ids(user);
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(socket)
+        .arg(serde_json::to_string(lines).unwrap())
+        .uid(uid)
+        .gid(gid)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn health_is_no_oracle_for_files_the_caller_cannot_see() {
+    let user = TempUser::new();
+    let server = SocketServer::start(&[]);
+    let hidden = tempfile::tempdir().unwrap(); // 0700, root's
+    let exists = hidden.path().join("id_rsa");
+    std::fs::write(&exists, "secret").unwrap();
+    let absent = hidden.path().join("nothing");
+    let (a, b) = (
+        "6f1e2a3b-0000-4000-8000-00000000000a",
+        "6f1e2a3b-0000-4000-8000-00000000000b",
+    );
+    let content = format!(
+        "{}\n@daily {} exec --entry {a} -- 'true'\n{}\n@daily {} exec --entry {b} -- 'true'\n",
+        marker(a, ""),
+        exists.display(),
+        marker(b, ""),
+        absent.display()
+    );
+    let answers = socket_as(
+        &user,
+        &server.path,
+        &[
+            rpc(
+                1,
+                "crontab.put",
+                json!({"user": user.name, "content": content}),
+            ),
+            rpc(2, "entries.list", json!({"user": user.name})),
+            rpc(3, "health", json!({})),
+        ],
+    );
+    assert_eq!(answers[1]["result"]["total"], 2, "{answers:?}");
+    let reported = &answers[2]["result"]["missing_recorders"];
+    let has = |p: &Path| {
+        reported
+            .as_array()
+            .unwrap()
+            .contains(&json!(p.to_str().unwrap()))
+    };
+    assert_eq!(has(&exists), has(&absent), "{reported}: tells which exists");
+}
+
+#[test]
+fn a_state_directory_another_user_made_is_refused_and_none_is_shared() {
+    let victim = TempUser::new();
+    let attacker = TempUser::new();
+    let (_dir, bin) = shared_bin();
+    let put = rpc(
+        1,
+        "crontab.put",
+        json!({"user": victim.name, "content": "@daily echo mine\n"}),
+    );
+    // The attacker's directory, open to all, where the victim's cronrpc is pointed.
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), PermissionsExt::from_mode(0o755)).unwrap();
+    let trap = shared.path().join("trap");
+    std::fs::create_dir(&trap).unwrap();
+    std::fs::set_permissions(&trap, PermissionsExt::from_mode(0o777)).unwrap();
+    let (uid, gid) = ids(&attacker);
+    std::os::unix::fs::chown(&trap, Some(uid), Some(gid)).unwrap();
+    let out = run_as(
+        &victim,
+        &bin,
+        &["serve", "--backend", "system"],
+        &[("XDG_STATE_HOME", trap.to_str().unwrap())],
+        &format!("{put}\n"),
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["error"]["data"]["code"], "BACKEND_ERROR", "{answer}");
+    let detail = answer["error"]["data"]["detail"].as_str().unwrap();
+    assert!(detail.contains("unsafe state directory"), "{detail}");
+    assert_eq!(victim.crontab(), "", "nothing installed");
+    assert!(
+        std::fs::read_dir(&trap).unwrap().next().is_none(),
+        "nothing made in the attacker's directory"
+    );
+
+    // With neither HOME nor XDG_STATE_HOME: the home directory from the user database.
+    let out = run_as(
+        &victim,
+        &bin,
+        &["serve", "--backend", "system"],
+        &[],
+        &format!("{put}\n"),
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["result"]["written"], true, "{answer}");
+    let state = Path::new("/home")
+        .join(&victim.name)
+        .join(".local/state/cronrpc");
+    let meta = std::fs::metadata(&state).unwrap();
+    assert_eq!(meta.uid(), ids(&victim).0);
+    assert_eq!(meta.permissions().mode() & 0o077, 0, "private");
+}
