@@ -22,6 +22,7 @@ mod revisions;
 mod runs;
 mod schema;
 mod security;
+mod slow_clients;
 mod socket;
 mod state;
 mod system_backend;
