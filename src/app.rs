@@ -102,6 +102,18 @@ pub fn state_dir() -> Result<PathBuf, String> {
     Ok(base.join("cronrpc"))
 }
 
+/// The system backend's locks: the directory every cronrpc on the host shares (root's, made by
+/// root), so the root server and a user's own cronrpc never write one crontab at once. Only
+/// where no root cronrpc has ever made it does a user's cronrpc lock in its own state.
+fn system_locks(state_dir: &std::path::Path) -> Locks {
+    let shared = std::path::Path::new(ROOT_STATE_DIR).join("locks");
+    if nix::unistd::geteuid().is_root() || Locks::shared_exists(&shared) {
+        Locks::shared(shared)
+    } else {
+        Locks::new(state_dir.join("locks"))
+    }
+}
+
 pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     let zone = match &options.timezone {
         Some(name) => name
@@ -121,7 +133,7 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     });
     let (backend, default_locks, default_revisions, default_history): (
         Box<dyn Backend>,
-        PathBuf,
+        Locks,
         PathBuf,
         PathBuf,
     ) = match choice {
@@ -136,7 +148,7 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
                     &options.cron_spool,
                     state_dir().join("staging"),
                 )),
-                state_dir().join("locks"),
+                system_locks(&state_dir()),
                 state_dir().join("revisions"),
                 state_dir().join("history"),
             )
@@ -149,13 +161,16 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
             if options.backend.is_none() {
                 tracing::warn!(spool = %dir.display(), "crontab is not installed; using the spool backend");
             }
-            let locks = dir.join(".locks");
+            let locks = Locks::new(dir.join(".locks"));
             let revisions = dir.join(".revisions");
             let history = dir.join(".history");
             (Box::new(SpoolBackend::new(dir)), locks, revisions, history)
         }
     };
-    let locks = Locks::new(options.lock_dir.clone().unwrap_or(default_locks));
+    let locks = match &options.lock_dir {
+        Some(dir) => Locks::new(dir),
+        None => default_locks,
+    };
     let history = options.history_dir.clone().unwrap_or(default_history);
     let history = std::path::absolute(&history).unwrap_or(history);
     let wrapper = recorder(&history);

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod catch_up;
 pub mod cli;
 pub mod cron;
 pub mod crontab;

@@ -8,6 +8,7 @@ use crate::service::apply;
 use crate::service::crontab as tab;
 use crate::service::entries as ent;
 use crate::service::revisions as rev;
+use crate::service::run_now as now;
 use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
@@ -65,18 +66,31 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", RUN.long(), run::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", RUN.long(), now::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
-         give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job). Waits \
-         for it to finish (timeout_ms kills it; default one hour) and returns exit code, duration \
-         and the first 64 KiB of stdout and stderr. The run is recorded in entries.history. Runs \
-         the command for real: it may have side effects.";
+         give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job), under \
+         the entry's policies. By default waits for it to end (timeout_ms stops it; default the \
+         entry's timeout, else one hour) and returns status, exit code, duration and the first \
+         64 KiB of stdout and stderr. With wait=false it answers at once with the running record \
+         (follow it with runs.get; stop it with runs.cancel); the run goes on if the connection \
+         closes. Recorded in entries.history. Runs the command for real: it may have side effects.";
     EntriesHistory: "entries.history", READ, run::HistoryParams => run::HistoryResult, Service::entries_history,
         "List recorded runs, newest first.",
         "List a user's recorded runs of managed entries, newest first: manual runs (entries.run) \
-         and runs cron started. Filter by entry id and since (RFC 3339); limit 1 to 1000 \
-         (default 100); include_rotated also reads older, rotated history. Read-only.";
+         and runs cron started, each with its status. Filter by entry id, since (RFC 3339) and \
+         status (status=running lists what runs now); limit 1 to 1000 (default 100); \
+         include_rotated also reads older, rotated history. Read-only.";
+    RunsGet: "runs.get", READ, run::RunRef => RunRecord, Service::runs_get,
+        "Get one run by its id.",
+        "Get a recorded run of a user by run_id (from entries.run or entries.history): status \
+         (running, succeeded, failed, timed_out, skipped, cancelled), exit code, duration and \
+         output. A run whose recorder died shows as failed with the reason in error. Read-only.";
+    RunsCancel: "runs.cancel", DESTRUCTIVE.control(), run::RunRef => RunRecord, Service::runs_cancel,
+        "Stop a running run.",
+        "Stop a run that is still running: its whole process group gets SIGTERM, then SIGKILL \
+         after a short grace, and the run is recorded as cancelled. A run that has already ended \
+         is returned unchanged. Returns the run record.";
     EntriesSweep: "entries.sweep", DESTRUCTIVE, ent::SweepParams => ent::SweepResult, Service::entries_sweep,
         "Remove expired entries.",
         "Remove managed entries whose expires_at has passed, for one user or every crontab the \

@@ -87,7 +87,7 @@ impl Default for Shares {
 }
 
 struct Inner {
-    service: Service,
+    service: Arc<Service>,
     routes: HashMap<&'static str, Route>,
     shares: Shares,
     /// One semaphore per (uid, long); uids are bounded by the user database.
@@ -108,7 +108,7 @@ impl Router {
         for_each_method(&mut collect);
         collect.visit::<RpcDiscover>();
         Router(Arc::new(Inner {
-            service,
+            service: Arc::new(service),
             routes: collect.0,
             shares,
             held: Mutex::default(),
@@ -117,6 +117,11 @@ impl Router {
 
     pub fn service(&self) -> &Service {
         &self.0.service
+    }
+
+    /// The service, shared (for handlers that call it on threads of their own).
+    pub fn service_arc(&self) -> Arc<Service> {
+        self.0.service.clone()
     }
 
     /// The route of `method`, if there is such a method.

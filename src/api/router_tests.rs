@@ -61,6 +61,8 @@ fn every_method_is_routed() {
             "entries.update",
             "health",
             "rpc.discover",
+            "runs.cancel",
+            "runs.get",
             "schedule.describe"
         ]
     );

@@ -94,6 +94,21 @@ pub fn ensure(path: &Path, mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Like [`ensure`] with mode 0755 for a directory others must pass through (root's state
+/// directory: users' run history and lock files lie below it). One that lost its search bits
+/// (e.g. made 0700 by a service manager) gets them back; nothing in it becomes listable.
+pub fn ensure_reachable(path: &Path) -> io::Result<()> {
+    ensure(path, 0o755)?;
+    let mode = std::fs::metadata(path)?.mode() & 0o7777;
+    if mode & 0o011 != 0o011 {
+        std::fs::set_permissions(
+            path,
+            std::os::unix::fs::PermissionsExt::from_mode(mode | 0o011),
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,19 +3,37 @@
 //! `crontab` itself takes no lock (measured: `crontab -l | edit | crontab -` lost 33 of 100
 //! concurrent updates), so every read-modify-write holds the user's lock. flock is released by
 //! the kernel when the holder dies, so a crash never leaves a stale lock behind.
+//!
+//! On the system backend every cronrpc writing a user's crontab — the root server and the
+//! user's own cronrpc — must take the same lock, so they share one directory,
+//! /var/lib/cronrpc/locks (see [`Locks::shared`]). It is root's and sticky, and writable by
+//! all so that a user's own cronrpc can make its lock file before any root cronrpc has: like
+//! /tmp, no one can remove or rename another's file there. Each lock file must belong to the
+//! user whose crontab it guards, mode 0600, so no one else can even open it; one that does not
+//! (made by someone else first, a symlink, a FIFO) is replaced by root, and refused by anyone
+//! else. Since a user can always hold their own lock, nobody waits for a lock for more than
+//! [`LOCK_WAIT`]: a held lock costs only the holder's own crontab its writes.
 
+use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use nix::fcntl::{Flock, FlockArg};
+use nix::sys::stat::{fchmod, Mode};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a writer waits for a user's lock before it gives up with BACKEND_ERROR.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct Locks {
     dir: PathBuf,
+    /// The multi-user directory of the system backend, rather than a private one.
+    shared: bool,
 }
 
 /// Holds a user's lock until dropped.
@@ -44,40 +62,312 @@ impl Drop for LockGuard {
     }
 }
 
+const SHARED_MODE: u32 = 0o1733;
+
 impl Locks {
+    /// Lock files in a private directory of this process's user (the spool backend, or an
+    /// explicit --lock-dir).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Locks { dir: dir.into() }
+        Locks {
+            dir: dir.into(),
+            shared: false,
+        }
     }
 
-    pub fn dir(&self) -> &std::path::Path {
+    /// The system backend's lock directory shared by root and users, as the module says.
+    pub fn shared(dir: impl Into<PathBuf>) -> Self {
+        Locks {
+            dir: dir.into(),
+            shared: true,
+        }
+    }
+
+    /// Where the lock files are.
+    pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// Blocks until this process holds `user`'s lock. The name has been checked, so it is a
-    /// safe file name.
-    pub fn lock(&self, user: &str) -> Result<LockGuard> {
+    /// Whether the shared directory can be used by this process: root makes it; anyone else
+    /// needs it made by root already.
+    pub fn shared_exists(dir: &Path) -> bool {
+        std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && m.uid() == 0)
+    }
+
+    /// Waits (at most [`LOCK_WAIT`]) until this process holds `user`'s lock.
+    pub fn lock(&self, user: &User) -> Result<LockGuard> {
         let fail = |e: &dyn std::fmt::Display| {
             Error::backend(format!(
-                "locking {user}'s crontab in {}: {e}",
+                "locking {}'s crontab in {}: {e}",
+                user.name,
                 self.dir.display()
             ))
         };
-        super::dirs::ensure(&self.dir, 0o700).map_err(|e| fail(&e))?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(self.dir.join(format!("{user}.lock")))
+        let mut tries = 0;
+        let lock = loop {
+            let file = if self.shared {
+                self.open_shared(user)
+            } else {
+                super::dirs::ensure(&self.dir, 0o700).and_then(|()| self.open_private(user))
+            }
             .map_err(|e| fail(&e))?;
-        let lock = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| fail(&e))?;
+            let lock = wait_for(file).map_err(|e| fail(&e))?;
+            // Root may have replaced a bad file while we waited on it: a lock on a file no
+            // longer in place guards nothing, so take the one that is.
+            tries += 1;
+            if !self.shared || tries == 3 || still_in_place(&lock, &self.path(user)) {
+                break lock;
+            }
+        };
         if let Ok(mut held) = HELD.lock() {
-            held.insert(user.to_owned(), lock.as_raw_fd());
+            held.insert(user.name.clone(), lock.as_raw_fd());
         }
         Ok(LockGuard {
             _lock: lock,
-            user: user.to_owned(),
+            user: user.name.clone(),
         })
+    }
+
+    fn path(&self, user: &User) -> PathBuf {
+        // The name has been checked, so it is a safe file name.
+        self.dir.join(format!("{}.lock", user.name))
+    }
+
+    fn open_private(&self, user: &User) -> std::io::Result<File> {
+        let file = open(&self.path(user), true)?;
+        check_file(&file, nix::unistd::geteuid().as_raw())?;
+        Ok(file)
+    }
+
+    fn open_shared(&self, user: &User) -> std::io::Result<File> {
+        let root = nix::unistd::geteuid().is_root();
+        if root {
+            ensure_shared_dir(&self.dir)?;
+        } else {
+            check_shared_dir(&self.dir)?;
+        }
+        let path = self.path(user);
+        if !root {
+            // Made by its owner with O_CREAT, so it is whole the moment it appears.
+            let file = open(&path, true)?;
+            check_file(&file, user.uid).map_err(|e| {
+                std::io::Error::other(format!(
+                    "{e}; the root cronrpc replaces it at its next write of this crontab"
+                ))
+            })?;
+            return Ok(file);
+        }
+        if let Ok(file) = open(&path, false) {
+            if check_file(&file, user.uid).is_ok() {
+                return Ok(file);
+            }
+        }
+        // Root makes or replaces it while holding the directory's own lock, which only root
+        // can take (others may not open the directory): two root processes never replace
+        // each other's good file. The new file is set up under a temporary name and linked
+        // into place, so no one ever sees it half made.
+        let dir = File::open(&self.dir)?;
+        let _dir_lock = Flock::lock(dir, FlockArg::LockExclusive).map_err(|(_, e)| e)?;
+        if let Ok(file) = open(&path, false) {
+            if check_file(&file, user.uid).is_ok() {
+                return Ok(file);
+            }
+        }
+        let staging = self
+            .dir
+            .join(format!(".{}.{}.new", user.name, std::process::id()));
+        let _ = std::fs::remove_file(&staging);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+            .open(&staging)?;
+        std::os::unix::fs::fchown(&file, Some(user.uid), Some(user.gid))?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let linked = std::fs::hard_link(&staging, &path);
+        let _ = std::fs::remove_file(&staging);
+        linked?;
+        Ok(file)
+    }
+}
+
+fn still_in_place(file: &File, path: &Path) -> bool {
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(held), Ok(there)) => held.ino() == there.ino() && held.dev() == there.dev(),
+        _ => false,
+    }
+}
+
+/// Opens a lock file without following a symlink or blocking on a FIFO.
+fn open(path: &Path, create: bool) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// A lock file must be a plain file of `uid`'s that no one else may open.
+fn check_file(file: &File, uid: u32) -> std::io::Result<()> {
+    let meta = file.metadata()?;
+    let why = if !meta.file_type().is_file() {
+        "is not a regular file".to_owned()
+    } else if meta.uid() != uid {
+        format!("belongs to uid {}, not {uid}", meta.uid())
+    } else if meta.nlink() != 1 {
+        "has other hard links".to_owned()
+    } else {
+        // Its owner may have opened it up; no one else may hold it.
+        fchmod(file, Mode::from_bits_truncate(0o600))?;
+        return Ok(());
+    };
+    Err(std::io::Error::other(format!("the lock file {why}")))
+}
+
+/// Root makes the shared directory (root's, sticky, mode 1733) or puts its mode right.
+fn ensure_shared_dir(dir: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dir.parent() {
+        // Users reach their lock files through it, and their run history beside it.
+        super::dirs::ensure_reachable(parent)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() || meta.uid() != 0 {
+        return Err(std::io::Error::other(format!(
+            "{} is not a directory of root's",
+            dir.display()
+        )));
+    }
+    if meta.mode() & 0o7777 != SHARED_MODE {
+        // The umask would have taken bits off at creation; a sticky bit is essential.
+        std::fs::set_permissions(
+            dir,
+            std::os::unix::fs::PermissionsExt::from_mode(SHARED_MODE),
+        )?;
+    }
+    Ok(())
+}
+
+/// Anyone else trusts the shared directory only as root made it.
+fn check_shared_dir(dir: &Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(dir)?;
+    let writable_by_others = meta.mode() & 0o022 != 0;
+    if !meta.is_dir() || meta.uid() != 0 || (writable_by_others && meta.mode() & 0o1000 == 0) {
+        return Err(std::io::Error::other(format!(
+            "{} is not root's sticky lock directory (mode {:04o}, uid {})",
+            dir.display(),
+            meta.mode() & 0o7777,
+            meta.uid()
+        )));
+    }
+    Ok(())
+}
+
+/// The signal that interrupts a blocked flock at its deadline. Its handler does nothing; it
+/// is installed without SA_RESTART, so the flock call returns EINTR.
+fn wakeup_signal() -> nix::libc::c_int {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    let signo = nix::libc::SIGRTMIN() + 4;
+    INSTALL.call_once(|| {
+        extern "C" fn nothing(_: nix::libc::c_int) {}
+        // SAFETY: a handler that does nothing is async-signal-safe; the struct is zeroed and
+        // then filled as sigaction(2) says.
+        unsafe {
+            let mut action: nix::libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction =
+                nothing as extern "C" fn(nix::libc::c_int) as nix::libc::sighandler_t;
+            nix::libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = 0;
+            nix::libc::sigaction(signo, &action, std::ptr::null_mut());
+        }
+    });
+    signo
+}
+
+/// A timer that sends [`wakeup_signal`] to this thread at the deadline and then every few ms
+/// (a signal that came just before the thread blocked must not be the only one).
+struct Alarm(nix::libc::timer_t);
+
+impl Alarm {
+    fn new(after: Duration) -> std::io::Result<Alarm> {
+        let ts = |d: Duration| nix::libc::timespec {
+            tv_sec: d.as_secs() as nix::libc::time_t,
+            tv_nsec: d.subsec_nanos() as nix::libc::c_long,
+        };
+        // SAFETY: plain calls of timer_create(2) and timer_settime(2) with initialised
+        // arguments; the timer is deleted on drop.
+        unsafe {
+            let mut event: nix::libc::sigevent = std::mem::zeroed();
+            event.sigev_notify = nix::libc::SIGEV_THREAD_ID;
+            event.sigev_signo = wakeup_signal();
+            event.sigev_notify_thread_id = nix::libc::gettid();
+            let mut timer: nix::libc::timer_t = std::mem::zeroed();
+            if nix::libc::timer_create(nix::libc::CLOCK_MONOTONIC, &mut event, &mut timer) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let alarm = Alarm(timer);
+            let spec = nix::libc::itimerspec {
+                it_value: ts(after.max(Duration::from_millis(1))),
+                it_interval: ts(Duration::from_millis(10)),
+            };
+            if nix::libc::timer_settime(timer, 0, &spec, std::ptr::null_mut()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(alarm)
+        }
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        // SAFETY: the timer was created by timer_create and is deleted once.
+        unsafe {
+            nix::libc::timer_delete(self.0);
+        }
+    }
+}
+
+/// A blocking flock, so waiters are served as the kernel queues them (polling would let a
+/// busy process starve the others), given up at [`LOCK_WAIT`]: a holder that never lets go
+/// costs this request a BACKEND_ERROR, never the thread forever.
+fn wait_for(file: File) -> std::io::Result<Flock<File>> {
+    let file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => return Ok(lock),
+        Err((file, nix::errno::Errno::EWOULDBLOCK)) => file,
+        Err((_, e)) => return Err(e.into()),
+    };
+    let deadline = Instant::now() + LOCK_WAIT;
+    let alarm = Alarm::new(LOCK_WAIT)?;
+    let mut file = file;
+    loop {
+        match Flock::lock(file, FlockArg::LockExclusive) {
+            Ok(lock) => {
+                drop(alarm);
+                return Ok(lock);
+            }
+            Err((back, nix::errno::Errno::EINTR)) => {
+                if Instant::now() >= deadline {
+                    return Err(std::io::Error::other(format!(
+                        "another process has held it for over {} s; try again later",
+                        LOCK_WAIT.as_secs()
+                    )));
+                }
+                file = back;
+            }
+            Err((_, e)) => return Err(e.into()),
+        }
     }
 }
 
@@ -91,12 +381,13 @@ mod tests {
     fn excludes_other_threads() {
         let dir = tempfile::tempdir().unwrap();
         let locks = Locks::new(dir.path().join("locks"));
+        let me = crate::domain::user::lookup("root").unwrap();
         let inside = Arc::new(AtomicUsize::new(0));
         std::thread::scope(|s| {
             for _ in 0..8 {
                 s.spawn(|| {
                     for _ in 0..50 {
-                        let _guard = locks.lock("alice").unwrap();
+                        let _guard = locks.lock(&me).unwrap();
                         assert_eq!(
                             inside.fetch_add(1, Ordering::SeqCst),
                             0,

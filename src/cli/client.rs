@@ -2,9 +2,10 @@
 //! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
-use crate::api;
+use crate::api::{self, Method};
 use crate::app::{self, BackendOptions};
 use crate::domain::ErrorKind;
+use crate::service::{Caller, Service};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -51,10 +52,8 @@ impl Exit {
 
 /// Where the methods are.
 pub enum Connection {
-    InProcess {
-        router: api::Router,
-        runtime: tokio::runtime::Runtime,
-    },
+    /// The service itself: methods are called as typed functions, as the caller cronrpc runs as.
+    InProcess(Box<Service>),
     Socket(BufReader<std::os::unix::net::UnixStream>, String),
     Ssh(Remote),
 }
@@ -63,21 +62,18 @@ pub enum Connection {
 pub struct Remote {
     host: String,
     child: Child,
+    /// What ssh (and the remote cronrpc) wrote to stderr, drained by a thread so a chatty
+    /// remote never blocks on a full pipe while we wait for its answer.
+    stderr: Option<std::thread::JoinHandle<String>>,
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
 }
 
 impl Connection {
     pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
-        let service = app::build_service(backend)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Connection::InProcess {
-            router: api::Router::new(service),
-            runtime,
-        })
+        Ok(Connection::InProcess(Box::new(app::build_service(
+            backend,
+        )?)))
     }
 
     pub fn socket(path: &Path) -> Result<Connection, String> {
@@ -112,21 +108,42 @@ impl Connection {
             .map_err(|e| format!("starting {}: {e}", ssh.program))?;
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let pipe = child.stderr.take().expect("piped");
+        let stderr = std::thread::spawn(move || drain_tail(pipe));
         Ok(Connection::Ssh(Remote {
             host: host.to_owned(),
             child,
+            stderr: Some(stderr),
             stdin,
             stdout,
         }))
     }
 
-    pub fn call(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
-        if let Connection::InProcess { router, runtime } = self {
-            return in_process(router, runtime, method, params);
-        }
+    /// Calls `M`: in-process its typed function, else its JSON-RPC request on the wire.
+    pub fn invoke<M: Method>(&mut self, params: Value) -> Result<Outcome, String> {
+        let Connection::InProcess(service) = self else {
+            return self.wire(M::NAME, params);
+        };
+        let done = api::params::from_value::<M::Params>(params).and_then(|params| {
+            M::call(
+                service,
+                &crate::service::Context::new(Caller::current()),
+                params,
+            )
+        });
+        Ok(match done {
+            Ok(output) => Outcome::Result(serde_json::to_value(output).map_err(|e| e.to_string())?),
+            Err(e) => Outcome::Error(
+                serde_json::to_value(api::errors::to_rpc(&e)).map_err(|e| e.to_string())?,
+            ),
+        })
+    }
+
+    /// Calls `method` by name as a JSON-RPC request, on the socket or over ssh.
+    fn wire(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
         let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let response = match self {
-            Connection::InProcess { .. } => unreachable!("answered above"),
+            Connection::InProcess(_) => return Err("in-process calls are typed".into()),
             Connection::Socket(stream, name) => exchange(stream, &request, name)?,
             Connection::Ssh(remote) => remote.exchange(&request)?,
         };
@@ -141,29 +158,6 @@ impl Connection {
                 "a response with neither result nor error: {response}"
             )),
         }
-    }
-}
-
-/// Calls `method` through the router in this process, as the user cronrpc runs as: typed
-/// params parsed once from `params`, no JSON-RPC text.
-fn in_process(
-    router: &api::Router,
-    runtime: &tokio::runtime::Runtime,
-    method: &str,
-    params: Value,
-) -> Result<Outcome, String> {
-    let Some(route) = router.route(method) else {
-        return Err(format!("no method named {method:?}"));
-    };
-    let params = serde_json::value::to_raw_value(&params).map_err(|e| e.to_string())?;
-    let ctx = crate::service::Context::new(crate::service::Caller::current());
-    match runtime.block_on(router.call_json(route, ctx, Some(params))) {
-        Ok(result) => serde_json::from_str(result.get())
-            .map(Outcome::Result)
-            .map_err(|e| e.to_string()),
-        Err(error) => serde_json::to_value(&error)
-            .map(Outcome::Error)
-            .map_err(|e| e.to_string()),
     }
 }
 
@@ -219,11 +213,13 @@ impl Remote {
     /// Why ssh gave no answer: its status and the last lines it wrote to stderr.
     fn failure(&mut self) -> String {
         self.stdin.take();
-        let mut stderr = String::new();
-        if let Some(mut pipe) = self.child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-        }
-        let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+        let status = self.child.wait();
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
+        let status = status.map(|s| s.to_string()).unwrap_or_default();
         let said: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
         let tail = said[said.len().saturating_sub(3)..].join("; ");
         format!(
@@ -236,6 +232,22 @@ impl Remote {
             }
         )
     }
+}
+
+/// Reads a pipe to its end, keeping the last 16 KiB.
+fn drain_tail(mut pipe: impl std::io::Read) -> String {
+    const KEEP: usize = 16 * 1024;
+    let (mut kept, mut buf) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n) = pipe.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > 2 * KEEP {
+            kept.drain(..kept.len() - KEEP);
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 impl Drop for Remote {

@@ -4,6 +4,7 @@
 mod client;
 mod human;
 mod render;
+mod results;
 mod serve;
 
 use crate::api;
@@ -22,6 +23,8 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve JSON-RPC (and MCP) on stdin/stdout, or on a Unix socket with --socket.
@@ -34,19 +37,16 @@ enum Command {
     },
     /// Run a command for a managed entry and record the run in the history store; cron's job
     /// lines for managed entries call this. Exits as the command does.
-    Exec {
-        /// The entry the run belongs to.
-        #[arg(long)]
-        entry: uuid::Uuid,
-        /// The history directory (one subdirectory per user).
-        #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
-        history_dir: PathBuf,
-        /// The command, run as `$SHELL -c COMMAND` (SHELL as cron set it, else /bin/sh).
-        #[arg(last = true, required = true)]
-        command: String,
-    },
+    Exec(crate::runs::exec::ExecArgs),
     /// Print a shell completion script (e.g. `cronrpc completions bash > /etc/bash_completion.d/cronrpc`).
     Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), generated from these definitions; with --out, write a page
+    /// for every command into DIR (cronrpc.1, cronrpc-apply.1, ...), for packaging.
+    #[command(hide = true)]
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     #[command(flatten)]
     Human(Box<human::Human>),
 }
@@ -63,16 +63,7 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => serve::run(*args),
-        Command::Exec {
-            entry,
-            history_dir,
-            command,
-        } => crate::runs::exec::main(crate::runs::exec::Args {
-            entry,
-            history_dir,
-            command,
-            notify: None,
-        }),
+        Command::Exec(args) => crate::runs::exec::main(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -82,7 +73,25 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Man { out } => match man(out.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("cronrpc: writing the man page: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Human(command) => human::run(*command),
+    }
+}
+
+fn man(out: Option<&std::path::Path>) -> std::io::Result<()> {
+    let command = Cli::command();
+    match out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            clap_mangen::generate_to(command, dir)
+        }
+        None => clap_mangen::Man::new(command).render(&mut std::io::stdout()),
     }
 }
 

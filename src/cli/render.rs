@@ -46,7 +46,7 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
     Ok(())
 }
 
-fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
+pub fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
     for w in value["warnings"].as_array().into_iter().flatten() {
         let at = w["line"]
             .as_u64()
@@ -62,7 +62,7 @@ fn warnings(out: &mut impl Write, value: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
+pub fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
     let last_run = match &e["last_run"] {
         Value::Null => "-".to_owned(),
         run => format!("{} (exit {})", text(&run["at"]), text(&run["exit_code"])),
@@ -78,6 +78,11 @@ fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
         ("enabled", text(&e["enabled"])),
         ("expires at", text(&e["expires_at"])),
         ("expired", text(&e["expired"])),
+        ("timezone", text(&e["timezone"])),
+        ("timeout ms", text(&e["timeout_ms"])),
+        ("overlap", text(&e["concurrency"])),
+        ("catch up", text(&e["catch_up"])),
+        ("notify", text(&e["notify"])),
         ("next run", text(&e["next_run"])),
         ("last run", last_run),
         ("created at", text(&e["created_at"])),
@@ -89,7 +94,7 @@ fn entry(out: &mut impl Write, e: &Value) -> io::Result<()> {
     warnings(out, e)
 }
 
-fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let items = r["entries"].as_array().cloned().unwrap_or_default();
     let rows: Vec<Vec<String>> = items
         .iter()
@@ -143,15 +148,19 @@ fn entries_list(out: &mut impl Write, r: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let timed_out = if r["timed_out"] == true {
         ", timed out"
     } else {
         ""
     };
+    let status = match r["status"].as_str() {
+        Some(status) => format!("{status}, "),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "run {} of {}: exit {} after {} ms{timed_out}",
+        "run {} of {}: {status}exit {} after {} ms{timed_out}",
         text(&r["run_id"]),
         text(&r["entry_id"]),
         text(&r["exit_code"]),
@@ -176,7 +185,7 @@ fn run(out: &mut impl Write, r: &Value) -> io::Result<()> {
     Ok(())
 }
 
-fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
+pub fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
     let ids = |key: &str| r["managed"][key].as_array().map_or(0, Vec::len);
     let verb = if r["written"] == true {
         "written"
@@ -193,106 +202,6 @@ fn put(out: &mut impl Write, r: &Value) -> io::Result<()> {
         ids("removed")
     )?;
     warnings(out, r)
-}
-
-pub fn result(out: &mut impl Write, method: &str, r: &Value) -> io::Result<()> {
-    match method {
-        "entries.list" => entries_list(out, r),
-        "entries.get" | "entries.create" | "entries.update" | "entries.adopt" => entry(out, r),
-        "entries.delete" => writeln!(out, "deleted"),
-        "entries.run" => run(out, r),
-        "entries.history" => {
-            let rows: Vec<Vec<String>> = r["runs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|run| {
-                    [
-                        "started_at",
-                        "entry_id",
-                        "trigger",
-                        "exit_code",
-                        "duration_ms",
-                        "run_id",
-                    ]
-                    .iter()
-                    .map(|k| text(&run[*k]))
-                    .collect()
-                })
-                .collect();
-            table(
-                out,
-                &["STARTED", "ENTRY", "TRIGGER", "EXIT", "MS", "RUN"],
-                &rows,
-            )
-        }
-        "entries.sweep" => {
-            let rows: Vec<Vec<String>> = r["removed"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|e| {
-                    vec![
-                        text(&e["user"]),
-                        text(&e["id"]),
-                        text(&e["expires_at"]),
-                        text(&e["name"]),
-                    ]
-                })
-                .collect();
-            table(out, &["USER", "ID", "EXPIRED AT", "NAME"], &rows)
-        }
-        "crontab.list" => {
-            let rows: Vec<Vec<String>> = r["crontabs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| {
-                    ["user", "managed", "raw", "bytes", "modified_at"]
-                        .iter()
-                        .map(|k| text(&c[*k]))
-                        .collect()
-                })
-                .collect();
-            table(out, &["USER", "MANAGED", "RAW", "BYTES", "MODIFIED"], &rows)
-        }
-        "crontab.get" => {
-            // The content alone on stdout, so `crontab get U > file` round-trips.
-            write!(out, "{}", r["content"].as_str().unwrap_or_default())?;
-            let mut err = io::stderr().lock();
-            writeln!(err, "etag: {}", text(&r["etag"]))?;
-            warnings(&mut err, r)
-        }
-        "crontab.put" | "crontab.restore" => put(out, r),
-        "crontab.revisions" => {
-            let rows: Vec<Vec<String>> = r["revisions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|v| {
-                    ["revision", "written_at", "by", "etag", "summary"]
-                        .iter()
-                        .map(|k| text(&v[*k]))
-                        .collect()
-                })
-                .collect();
-            table(out, &["REV", "WRITTEN", "BY", "ETAG", "SUMMARY"], &rows)
-        }
-        "schedule.describe" => {
-            writeln!(out, "{}", text(&r["schedule_human"]))?;
-            for at in r["next_runs"].as_array().into_iter().flatten() {
-                writeln!(out, "  {}", text(at))?;
-            }
-            warnings(out, r)
-        }
-        "health" => {
-            for (key, value) in r.as_object().into_iter().flatten() {
-                writeln!(out, "{:<9} {}", format!("{key}:"), text(value))?;
-            }
-            Ok(())
-        }
-        _ => json(out, r),
-    }
 }
 
 /// An error for a person: the title and detail, the field at fault, and per-line (or, for

@@ -5,6 +5,7 @@
 //! good next runs but accepts what `crontab` rejects. See `schedule.rs` for the shared types.
 
 pub mod describe;
+pub mod gate;
 pub mod line;
 pub mod next;
 pub mod parse;

@@ -20,7 +20,7 @@
 //! We assume cron ran without interruption and that offset changes are at least 3 hours apart.
 //! In case 2 cron stops catching up if its own work outlasts the minute; we assume it does not.
 //! chrono-tz has no offset changes after 2100 and we ignore those before 1900 (see transitions.rs).
-use super::transitions::zone;
+use super::transitions::{zone, Zone};
 use super::{Expr, Macro, Schedule};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -38,11 +38,15 @@ impl Schedule {
     /// The first time strictly after `after` at which cron, running in `tz`, starts the job.
     /// `None` for `@reboot` and for schedules that can never fire (e.g. `0 0 31 2 *`).
     pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        self.next_after_in(after, zone(tz))
+    }
+
+    /// As [`Schedule::next_after`], for cron's rules applied in any zone's table.
+    pub(crate) fn next_after_in(&self, after: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
         if self.reboot || !self.can_fire() {
             return None;
         }
         let fixed = self.is_fixed_time();
-        let zone = zone(tz);
         let mut u = after.timestamp().div_euclid(60) + 1;
         let limit = u + HORIZON_MINUTES;
         while u <= limit {
@@ -81,14 +85,14 @@ impl Schedule {
     }
 
     /// Fixed-time jobs get DST catch-up; cron's MIN_STAR/HR_STAR jobs (and `@hourly`) do not.
-    fn is_fixed_time(&self) -> bool {
+    pub(crate) fn is_fixed_time(&self) -> bool {
         match &self.expr {
             Expr::Macro(m) => *m != Macro::Hourly,
             Expr::Fields { minute, hour, .. } => !(minute.star || hour.star),
         }
     }
 
-    fn minute_bits(&self) -> u64 {
+    pub(crate) fn minute_bits(&self) -> u64 {
         self.minutes & ((1 << 60) - 1)
     }
 

@@ -44,20 +44,32 @@ fn offset_minutes(tz: Tz, utc_minute: i64) -> i64 {
     i64::from(secs).div_euclid(60)
 }
 
+/// The offset (minutes) of a zone from the host's tz database at UTC minute `utc_minute`.
+fn system_offset_minutes(tz: &jiff::tz::TimeZone, utc_minute: i64) -> i64 {
+    jiff::Timestamp::from_second(utc_minute * 60)
+        .map(|t| i64::from(tz.to_offset(t).seconds()).div_euclid(60))
+        .unwrap_or(0)
+}
+
 impl Zone {
-    fn build(tz: Tz) -> Zone {
-        let initial = offset_minutes(tz, FIRST_MINUTE);
+    /// The table of a zone read from the host's tz database (see `zone::Rules`).
+    pub(crate) fn of_system(tz: &jiff::tz::TimeZone) -> Zone {
+        Zone::build(|minute| system_offset_minutes(tz, minute))
+    }
+
+    fn build(offset_minutes: impl Fn(i64) -> i64) -> Zone {
+        let initial = offset_minutes(FIRST_MINUTE);
         let mut changes = Vec::new();
         let (mut t, mut off) = (FIRST_MINUTE, initial);
         while t < LAST_MINUTE {
             let next = t + STEP;
-            let next_off = offset_minutes(tz, next);
+            let next_off = offset_minutes(next);
             if next_off != off {
                 // Binary search for the first minute with the new offset.
                 let (mut lo, mut hi) = (t, next);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    if offset_minutes(tz, mid) == off {
+                    if offset_minutes(mid) == off {
                         lo = mid;
                     } else {
                         hi = mid;
@@ -102,5 +114,5 @@ impl Zone {
 pub(crate) fn zone(tz: Tz) -> &'static Zone {
     static ZONES: [OnceLock<Zone>; TZ_VARIANTS.len()] =
         [const { OnceLock::new() }; TZ_VARIANTS.len()];
-    ZONES[tz as usize].get_or_init(|| Zone::build(tz))
+    ZONES[tz as usize].get_or_init(|| Zone::build(|minute| offset_minutes(tz, minute)))
 }

@@ -7,6 +7,7 @@
 //! expired entry starts nothing and records nothing.
 
 use super::wrapper::{self, Wrapper};
+use crate::domain::policy::Policy;
 use crate::domain::time::Timestamp;
 use crate::domain::{Error, ErrorKind, Result};
 use uuid::Uuid;
@@ -54,12 +55,24 @@ pub fn unescape(written: &str) -> String {
     out
 }
 
+/// What the run recorder of a job line is told: whose runs it records, and under which policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Recording<'a> {
+    pub wrapper: &'a Wrapper,
+    pub entry: Uuid,
+    pub policy: &'a Policy,
+    /// The entry's own schedule (the line's may be a host-zone cover of it).
+    pub schedule: &'a str,
+    /// When the entry was created: catch-up never runs for fires before it.
+    pub created_at: Timestamp,
+}
+
 /// The command text of a managed job line: guard (if any), then the escaped command, wrapped
-/// in the run recorder for entry `id` when `wrap` is given.
+/// in the run recorder when `wrap` is given.
 pub fn encode(
     command: &str,
     expires_at: Option<Timestamp>,
-    wrap: Option<(&Wrapper, Uuid)>,
+    wrap: Option<Recording<'_>>,
 ) -> Result<String> {
     let mut written = String::new();
     if let Some(at) = expires_at {
@@ -68,7 +81,14 @@ pub fn encode(
         written.push_str(GUARD_TAIL);
     }
     match wrap {
-        Some((w, id)) => written.push_str(&escape(&wrapper::wrap(w, id, command))),
+        Some(r) => written.push_str(&escape(&wrapper::wrap(
+            r.wrapper,
+            r.entry,
+            r.policy,
+            r.schedule,
+            r.created_at,
+            command,
+        ))),
         None => written.push_str(&escape(command)),
     }
     if written.len() > MAX_WRITTEN_LEN {
@@ -76,7 +96,7 @@ pub fn encode(
         return Err(Error::new(
             ErrorKind::InvalidCommand,
             format!(
-                "command is too long for cron: {} bytes as written (including {overhead} bytes of escapes, expiry guard and run recorder); the limit is {MAX_WRITTEN_LEN}",
+                "command is too long for cron: {} bytes as written (including {overhead} bytes of escapes, expiry guard, run recorder and policy flags); the limit is {MAX_WRITTEN_LEN}",
                 written.len()
             ),
         )
@@ -93,6 +113,10 @@ pub struct Decoded {
     pub guard: Option<i64>,
     /// The recorder the command is wrapped in; None for a plain (e.g. hand-written) command.
     pub wrapper: Option<Wrapper>,
+    /// The policy the recorder enforces (the defaults for a plain command).
+    pub policy: Policy,
+    /// The entry's own schedule, when the recorder gates it by a time zone.
+    pub schedule: Option<String>,
 }
 
 pub fn decode(written: &str) -> Decoded {
@@ -110,11 +134,15 @@ pub fn decode(written: &str) -> Decoded {
             command: wrapped.command,
             guard,
             wrapper: Some(wrapped.wrapper),
+            policy: wrapped.policy,
+            schedule: wrapped.schedule,
         },
         None => Decoded {
             command: text,
             guard,
             wrapper: None,
+            policy: Policy::default(),
+            schedule: None,
         },
     }
 }
@@ -158,6 +186,8 @@ mod tests {
                 command: "echo 50%".into(),
                 guard: Some(1893456000),
                 wrapper: None,
+                policy: Policy::default(),
+                schedule: None,
             }
         );
     }
@@ -177,8 +207,27 @@ mod tests {
         }
     }
 
+    const NO_POLICY: &Policy = &Policy {
+        timezone: None,
+        timeout_ms: None,
+        concurrency: crate::domain::policy::Concurrency::Allow,
+        catch_up: crate::domain::policy::CatchUp::None,
+        notify: None,
+    };
+
+    fn rec(wrapper: &Wrapper, entry: Uuid) -> Option<Recording<'_>> {
+        Some(Recording {
+            wrapper,
+            entry,
+            policy: NO_POLICY,
+            schedule: "* * * * *",
+            created_at: Timestamp::from_unix(0).unwrap(),
+        })
+    }
+
     #[test]
     fn wrapped_commands_round_trip_through_cron_escaping() {
+        let w = recorder();
         let id = Uuid::new_v4();
         let at = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
         for cmd in [
@@ -188,14 +237,14 @@ mod tests {
             r#"echo "$HOME" '%' \'"#,
         ] {
             for expiry in [None, Some(at)] {
-                let written = encode(cmd, expiry, Some((&recorder(), id))).unwrap();
+                let written = encode(cmd, expiry, rec(&w, id)).unwrap();
                 let back = decode(&written);
                 assert_eq!(back.command, cmd, "{written}");
                 assert_eq!(back.wrapper, Some(recorder()));
                 assert_eq!(back.guard, expiry.map(Timestamp::unix));
             }
         }
-        let written = encode("echo 50%", None, Some((&recorder(), Uuid::nil()))).unwrap();
+        let written = encode("echo 50%", None, rec(&w, Uuid::nil())).unwrap();
         assert_eq!(
             written,
             r"/usr/local/bin/cronrpc exec --entry 00000000-0000-0000-0000-000000000000 -- 'echo 50\%'"
@@ -204,14 +253,15 @@ mod tests {
 
     #[test]
     fn length_counts_the_wrapper() {
+        let w = recorder();
         let id = Uuid::new_v4();
-        let overhead = encode("", None, Some((&recorder(), id))).unwrap().len();
+        let overhead = encode("", None, rec(&w, id)).unwrap().len();
         let fits = "a".repeat(MAX_WRITTEN_LEN - overhead);
         assert_eq!(
-            encode(&fits, None, Some((&recorder(), id))).unwrap().len(),
+            encode(&fits, None, rec(&w, id)).unwrap().len(),
             MAX_WRITTEN_LEN
         );
-        let err = encode(&format!("{fits}a"), None, Some((&recorder(), id))).unwrap_err();
+        let err = encode(&format!("{fits}a"), None, rec(&w, id)).unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidCommand);
         assert!(err.detail.contains("run recorder"), "{}", err.detail);
     }

@@ -30,6 +30,9 @@ pub struct Located {
 }
 
 /// A job of the crontab, in crontab order.
+// A managed item carries its policies; items are transient (one crontab's worth), so boxing
+// them would only cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     Managed(Located),
@@ -116,7 +119,9 @@ impl Crontab {
         let entry = ManagedEntry {
             meta,
             enabled,
-            schedule: schedule.to_owned(),
+            // With a time zone the line's schedule is a host-zone cover; the entry's own is
+            // the recorder's `--at`.
+            schedule: decoded.schedule.unwrap_or_else(|| schedule.to_owned()),
             command: decoded.command,
         };
         Some(Located {
@@ -230,6 +235,7 @@ mod tests {
             expires_at: None,
             created_at: at,
             updated_at: at,
+            policy: Default::default(),
         }
     }
 

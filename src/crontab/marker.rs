@@ -39,9 +39,27 @@ mod tests {
             expires_at: None,
             created_at: now,
             updated_at: now,
+            policy: Default::default(),
         };
         let line = render(&meta);
         assert!(!line.contains('\n'));
+        assert_eq!(parse(&line), Some(meta));
+    }
+
+    #[test]
+    fn policies_ride_in_the_marker_and_old_markers_still_read() {
+        use crate::domain::policy::{CatchUp, Policy};
+        let old = r#"# cronrpc:v1 {"id":"00000000-0000-0000-0000-000000000001","created_at":"2024-11-01T10:30:00Z","updated_at":"2024-11-01T10:30:00Z"}"#;
+        let mut meta = parse(old).unwrap();
+        assert_eq!(meta.policy, Policy::default());
+        assert_eq!(render(&meta), old);
+        meta.policy.timezone = Some("Europe/Berlin".into());
+        meta.policy.catch_up = CatchUp::Latest;
+        let line = render(&meta);
+        assert!(
+            line.contains(r#""timezone":"Europe/Berlin","catch_up":"latest""#),
+            "{line}"
+        );
         assert_eq!(parse(&line), Some(meta));
     }
 }

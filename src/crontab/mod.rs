@@ -3,6 +3,7 @@
 pub mod command;
 pub mod document;
 pub mod marker;
+pub mod recorder_flags;
 pub mod warnings;
 pub mod wrapper;
 

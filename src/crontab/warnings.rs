@@ -149,6 +149,7 @@ mod tests {
             expires_at: None,
             created_at: at,
             updated_at: at,
+            policy: Default::default(),
         };
         let mut tab = Crontab::default();
         tab.append(&meta, job_line(true, "@daily", "a"));

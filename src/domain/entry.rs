@@ -1,6 +1,7 @@
 //! What a managed entry is, apart from the crontab lines that carry it, and the checks on the
 //! text a caller may give it.
 
+use super::policy::Policy;
 use super::time::Timestamp;
 use super::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,9 @@ pub struct EntryMeta {
     pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The job policies; markers written before policies existed have none (the defaults).
+    #[serde(flatten)]
+    pub policy: Policy,
 }
 
 impl EntryMeta {

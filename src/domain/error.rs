@@ -77,6 +77,9 @@ kinds! {
     Backend: "BACKEND_ERROR", "Backend error", -32000, exit::BACKEND;
 }
 
+// A kind added to the enum but not to `ALL` fails the build (`Backend` stays the last).
+const _: () = assert!(ErrorKind::ALL.len() == ErrorKind::Backend as usize + 1);
+
 impl ErrorKind {
     /// The kind whose `data.code` is `code`.
     pub fn from_code(code: &str) -> Option<ErrorKind> {
@@ -96,6 +99,9 @@ pub struct Error {
     /// Per-spec reasons, for `InvalidEntries`.
     pub specs: Vec<SpecError>,
 }
+
+/// Most per-spec reasons one INVALID_ENTRIES lists.
+pub const MAX_SPEC_ERRORS: usize = 1000;
 
 /// Why one spec of `entries.apply` cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,11 +157,17 @@ impl Error {
 
 impl Error {
     /// INVALID_ENTRIES, listing every spec at fault.
-    pub fn invalid_entries(specs: Vec<SpecError>) -> Self {
+    pub fn invalid_entries(mut specs: Vec<SpecError>) -> Self {
         let detail = match specs.as_slice() {
             [one] => format!("entries[{}]: {}", one.index, one.detail),
+            many if many.len() > MAX_SPEC_ERRORS => format!(
+                "{} entries cannot be applied; the first {MAX_SPEC_ERRORS} are listed",
+                many.len()
+            ),
             many => format!("{} entries cannot be applied", many.len()),
         };
+        // A megabyte of one-line bad specs must not come back as many megabytes of reasons.
+        specs.truncate(MAX_SPEC_ERRORS);
         Error {
             specs,
             field: Some("entries".into()),

@@ -4,6 +4,7 @@
 //! These are the shared types only. They are stored in the entry's marker, written into the job
 //! line as recorder flags (so they hold while no server runs), and returned on every entry.
 
+use super::{Error, ErrorKind, Result};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +96,77 @@ impl Policy {
     pub fn is_default(&self) -> bool {
         is_default(self)
     }
+
+    /// Checks every member a caller may set: the zone against the host's tz database, the
+    /// timeout against its bounds, and the notify channels.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(zone) = &self.timezone {
+            check_timezone(zone)?;
+        }
+        if let Some(ms) = self.timeout_ms {
+            check_timeout_ms(ms)?;
+        }
+        if let Some(notify) = &self.notify {
+            notify.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// An INVALID_POLICY error naming `field` (e.g. `timeout_ms`, `notify.webhook`).
+pub fn invalid(field: &str, detail: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidPolicy, detail).with_field(field)
+}
+
+pub fn check_timeout_ms(ms: u64) -> Result<()> {
+    if (MIN_TIMEOUT_MS..=MAX_TIMEOUT_MS).contains(&ms) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "timeout_ms",
+            format!("timeout_ms must be between {MIN_TIMEOUT_MS} and {MAX_TIMEOUT_MS}, got {ms}"),
+        ))
+    }
+}
+
+/// Longest zone name accepted; the longest in tzdata is about 30 characters.
+const MAX_ZONE_CHARS: usize = 64;
+
+/// True for a name shaped like an IANA zone: `Area/Location` words, no path tricks. The tz
+/// database is a directory tree, so a name must never climb out of it or be absolute.
+fn zone_shaped(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ZONE_CHARS
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && !part.starts_with(['.', '-']))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-+/".contains(c))
+}
+
+/// The zone named `name` as the host's tz database (/usr/share/zoneinfo) has it now, read at
+/// the time of the call so that a tzdata update takes effect without rebuilding cronrpc.
+pub fn lookup_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    if !zone_shaped(name) {
+        return None;
+    }
+    jiff::tz::db().get(name).ok()
+}
+
+/// INVALID_TIMEZONE unless the host's tz database knows `name`.
+pub fn check_timezone(name: &str) -> Result<()> {
+    if lookup_zone(name).is_some() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidTimezone,
+        format!(
+            "{:?} is not a time zone the host's tz database knows (an IANA name such as America/New_York)",
+            name.chars().take(MAX_ZONE_CHARS + 1).collect::<String>()
+        ),
+    )
+    .with_field("timezone"))
 }
 
 impl Notify {
@@ -206,5 +278,36 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(!e.detail.contains("SECRET-TOKEN"), "{}", e.detail);
+    }
+
+    #[test]
+    fn zones_come_from_the_host_database() {
+        assert!(check_timezone("America/New_York").is_ok());
+        assert!(check_timezone("UTC").is_ok());
+        for bad in [
+            "",
+            "Mars/Olympus",
+            "../../etc/passwd",
+            "/etc/localtime",
+            "America/../Europe/Berlin",
+            "America//New_York",
+            "America/New York",
+            "zone.tab",
+        ] {
+            let err = check_timezone(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidTimezone, "{bad:?}");
+            assert_eq!(err.field.as_deref(), Some("timezone"));
+        }
+    }
+
+    #[test]
+    fn timeouts_are_bounded() {
+        assert!(check_timeout_ms(MIN_TIMEOUT_MS).is_ok());
+        assert!(check_timeout_ms(MAX_TIMEOUT_MS).is_ok());
+        for bad in [0, MIN_TIMEOUT_MS - 1, MAX_TIMEOUT_MS + 1] {
+            let err = check_timeout_ms(bad).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::InvalidPolicy);
+            assert_eq!(err.field.as_deref(), Some("timeout_ms"));
+        }
     }
 }

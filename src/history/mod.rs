@@ -2,8 +2,11 @@
 
 pub mod record;
 pub mod store;
+pub mod stored;
+mod tail;
 
 pub use record::{
     Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT,
 };
 pub use store::Store;
+pub use stored::StoredRun;

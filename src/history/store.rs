@@ -7,6 +7,8 @@
 //! `flock` on the file and write each record as one line, so concurrent runs never interleave.
 
 use super::record::RunRecord;
+use super::stored::StoredRun;
+use super::tail::UserDir;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::service::views::LastRun;
@@ -14,15 +16,22 @@ use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 const FILE: &str = "runs.ndjson";
 /// The current file is rotated to `.1` once it reaches this size.
 pub const ROTATE_AT: u64 = 1024 * 1024;
 /// Rotated files kept: `.1` (newest) to `.3`.
 pub const KEEP: usize = 3;
+/// How long a writer waits for the file's lock. The user can hold it forever; a run is then
+/// not recorded, but nothing waits on it for long.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+/// Where directories that are no longer their user's are moved (root only, mode 0700); user
+/// names never start with a dot.
+const STALE: &str = ".stale";
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -56,19 +65,25 @@ impl Store {
         &self.root
     }
 
-    fn dir(&self, user: &str) -> PathBuf {
+    pub fn dir(&self, user: &str) -> PathBuf {
         self.root.join(user)
     }
 
-    fn file(&self, user: &str, generation: usize) -> PathBuf {
+    fn name(generation: usize) -> String {
         match generation {
-            0 => self.dir(user).join(FILE),
-            n => self.dir(user).join(format!("{FILE}.{n}")),
+            0 => FILE.to_owned(),
+            n => format!("{FILE}.{n}"),
         }
+    }
+
+    fn file(&self, user: &str, generation: usize) -> PathBuf {
+        self.dir(user).join(Self::name(generation))
     }
 
     /// Creates the user's directory, owned by the user when we are root, so that the job cron
     /// runs as that user can write its runs. The root directory only lets users pass through.
+    /// A directory owned by another uid was left by a deleted user whose uid or name was
+    /// reused: it is moved out of reach and a fresh one made.
     pub fn prepare(&self, user: &User) -> io::Result<()> {
         let dir = self.dir(&user.name);
         if !self.root.is_dir() {
@@ -79,6 +94,11 @@ impl Store {
         }
         if is_root() {
             let_users_through(self.root.parent())?;
+            if let Ok(meta) = std::fs::symlink_metadata(&dir) {
+                if meta.uid() != user.uid && meta.uid() != 0 {
+                    self.quarantine(&user.name, meta.uid())?;
+                }
+            }
         }
         match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => {}
@@ -95,22 +115,61 @@ impl Store {
         Ok(())
     }
 
+    /// Moves a user directory that is not its user's into the root-only stale directory.
+    fn quarantine(&self, name: &str, owner: u32) -> io::Result<()> {
+        let stale = self.root.join(STALE);
+        match std::fs::DirBuilder::new().mode(0o700).create(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let to = stale.join(format!("{name}.uid{owner}.{}", Timestamp::now().unix()));
+        tracing::warn!(user = name, owner, to = %to.display(), "history directory of a former user moved away");
+        std::fs::rename(self.dir(name), to)
+    }
+
+    /// Moves away every user directory whose user is gone or is now another uid, so a
+    /// recycled uid never inherits a deleted user's runs. Root only; run at server start.
+    pub fn sweep_stale(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return;
+        };
+        if !is_root() {
+            return;
+        }
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if name.starts_with('.') || crate::domain::user::check_name(&name).is_err() {
+                continue;
+            }
+            let current = crate::domain::user::lookup(&name).ok().map(|u| u.uid);
+            if current != Some(meta.uid()) && meta.uid() != 0 {
+                if let Err(e) = self.quarantine(&name, meta.uid()) {
+                    tracing::warn!(user = name, "moving a stale history directory: {e}");
+                }
+            }
+        }
+    }
+
     /// Appends one record, rotating first when the file has grown past the limit.
-    pub fn append(&self, user: &User, record: &RunRecord) -> io::Result<()> {
+    pub fn append(&self, user: &User, record: &StoredRun) -> io::Result<()> {
         self.prepare(user)?;
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
         let path = self.file(&user.name, 0);
         loop {
+            // Never blocks on a FIFO planted in its place, never follows a link.
             let file = OpenOptions::new()
                 .append(true)
                 .create(true)
                 .mode(0o600)
-                .custom_flags(nix::libc::O_NOFOLLOW)
+                .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
                 .open(&path)?;
             claim(&file, user, &path)?;
-            let mut file =
-                Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
+            let mut file = lock(file, &path)?;
             let meta = file.metadata()?;
             // Another writer may have rotated the file away while we waited for the lock.
             let current = std::fs::symlink_metadata(&path).ok();
@@ -135,17 +194,24 @@ impl Store {
         Ok(())
     }
 
-    /// Every run of the user, each `run_id` once (its last record), newest first.
-    pub fn read(&self, user: &str, include_rotated: bool) -> io::Result<Vec<RunRecord>> {
+    /// Every run of the user, each `run_id` once (its last record, settled), newest first.
+    pub fn read(&self, user: &User, include_rotated: bool) -> io::Result<Vec<RunRecord>> {
         let generations = if include_rotated { KEEP } else { 0 };
-        let records: Vec<RunRecord> = self.lines(user, generations)?;
-        Ok(newest_first(records, |r| (&r.run_id, r.started_at)))
+        let records = self.lines(user, generations, StoredRun::parse)?;
+        let records = newest_first(records, |r| (&r.run.run_id, r.run.started_at));
+        Ok(records.into_iter().map(StoredRun::settled).collect())
+    }
+
+    /// The last record of one run, from any generation.
+    pub fn find(&self, user: &User, run_id: &str) -> io::Result<Option<StoredRun>> {
+        let records = self.lines(user, KEEP, StoredRun::parse)?;
+        Ok(records.into_iter().rev().find(|r| r.run.run_id == run_id))
     }
 
     /// The newest run of each entry, from the current file and the newest rotated one (so a
     /// rotation does not blank every `last_run`). One read per call.
-    pub fn last_runs(&self, user: &str) -> io::Result<HashMap<String, LastRun>> {
-        let runs: Vec<Summary> = self.lines(user, 1)?;
+    pub fn last_runs(&self, user: &User) -> io::Result<HashMap<String, LastRun>> {
+        let runs = self.lines(user, 1, |l| serde_json::from_slice::<Summary>(l).ok())?;
         let mut last = HashMap::new();
         for run in newest_first(runs, |r| (&r.run_id, r.started_at)) {
             last.entry(run.entry_id).or_insert(LastRun {
@@ -158,18 +224,22 @@ impl Store {
     }
 
     /// The parseable lines of the files from the oldest generation wanted to the current one.
-    fn lines<T: for<'de> Deserialize<'de>>(
+    fn lines<T>(
         &self,
-        user: &str,
+        user: &User,
         generations: usize,
+        parse: impl Fn(&[u8]) -> Option<T>,
     ) -> io::Result<Vec<T>> {
         let mut out = Vec::new();
+        let Some(dir) = UserDir::open(&self.dir(&user.name), user)? else {
+            return Ok(out);
+        };
         for generation in (0..=generations).rev() {
-            let Some(text) = read_file(&self.file(user, generation))? else {
+            let Some(bytes) = dir.read_tail(&Self::name(generation), user)? else {
                 continue;
             };
             // A torn or foreign line is skipped rather than failing the whole history.
-            out.extend(text.lines().filter_map(|l| serde_json::from_str(l).ok()));
+            out.extend(bytes.split(|&b| b == b'\n').filter_map(&parse));
         }
         Ok(out)
     }
@@ -201,19 +271,22 @@ fn newest_first<T>(records: Vec<T>, key: impl Fn(&T) -> (&String, Timestamp)) ->
     kept.into_iter().map(|(_, r)| r).collect()
 }
 
-fn read_file(path: &Path) -> io::Result<Option<String>> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW)
-        .open(path);
-    let mut file = match file {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+/// The file's exclusive lock, waited for at most [`LOCK_WAIT`].
+fn lock(file: File, path: &Path) -> io::Result<Flock<File>> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    let mut file = file;
+    loop {
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => return Ok(locked),
+            Err((back, nix::errno::Errno::EWOULDBLOCK)) if Instant::now() < deadline => {
+                file = back;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err((_, e)) => {
+                return Err(io::Error::other(format!("locking {}: {e}", path.display())))
+            }
+        }
+    }
 }
 
 /// Makes sure root appends only to the user's own single-link file: a fresh file (root's,
@@ -251,13 +324,13 @@ fn let_users_through(dir: Option<&Path>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::record::Trigger;
+    use crate::history::record::{RunStatus, Trigger};
 
     fn me() -> User {
         crate::domain::user::current().unwrap()
     }
 
-    fn record(entry: &str, at: &str, exit: i32) -> RunRecord {
+    fn record(entry: &str, at: &str, exit: i32) -> StoredRun {
         let mut r = RunRecord::started(
             entry.into(),
             me().name,
@@ -265,7 +338,13 @@ mod tests {
             Timestamp::parse(at).unwrap(),
         );
         r.exit_code = Some(exit);
-        r
+        r.finished_at = Some(r.started_at);
+        r.status = if exit == 0 {
+            RunStatus::Succeeded
+        } else {
+            RunStatus::Failed
+        };
+        StoredRun::new(r, None)
     }
 
     #[test]
@@ -274,19 +353,28 @@ mod tests {
         let store = Store::new(dir.path().join("history"));
         let user = me();
         let mut running = record("e1", "2024-01-01T00:00:00Z", 0);
-        running.exit_code = None;
+        running.run.exit_code = None;
+        running.run.finished_at = None;
+        running.run.status = RunStatus::Running;
+        running.recorder = crate::runs::process::RecorderId::current();
         store.append(&user, &running).unwrap();
         store
             .append(&user, &record("e2", "2024-01-01T00:00:05Z", 2))
             .unwrap();
+        assert_eq!(
+            store.read(&user, false).unwrap()[1].status,
+            RunStatus::Running,
+            "its recorder (this process) lives"
+        );
         let mut done = running.clone();
-        done.exit_code = Some(1);
+        done.run.exit_code = Some(1);
+        done.run.status = RunStatus::Failed;
         store.append(&user, &done).unwrap();
-        let runs = store.read(&user.name, false).unwrap();
+        let runs = store.read(&user, false).unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].entry_id, "e2");
         assert_eq!(runs[1].exit_code, Some(1));
-        let last = store.last_runs(&user.name).unwrap();
+        let last = store.last_runs(&user).unwrap();
         assert_eq!(last["e1"].exit_code, Some(1));
         assert_eq!(last["e2"].exit_code, Some(2));
         let file = store.file(&user.name, 0);
@@ -309,8 +397,8 @@ mod tests {
             assert!(store.file(&user.name, generation).exists(), "{generation}");
         }
         assert!(!store.file(&user.name, KEEP + 1).exists());
-        let current = store.read(&user.name, false).unwrap();
-        let all = store.read(&user.name, true).unwrap();
+        let current = store.read(&user, false).unwrap();
+        let all = store.read(&user, true).unwrap();
         assert!(current.len() < all.len() && all.len() < 40);
         assert_eq!(all[0].entry_id, "e39", "newest first");
         assert_eq!(current[0].entry_id, "e39");
@@ -334,7 +422,7 @@ mod tests {
     #[test]
     fn a_missing_history_is_empty() {
         let store = Store::new("/nonexistent/cronrpc-history");
-        assert!(store.read("nobody", true).unwrap().is_empty());
-        assert!(store.last_runs("nobody").unwrap().is_empty());
+        assert!(store.read(&me(), true).unwrap().is_empty());
+        assert!(store.last_runs(&me()).unwrap().is_empty());
     }
 }

@@ -25,7 +25,6 @@ pub struct Modern {
     /// `clientInfo.name`, what a write is attributed to.
     pub client_name: Option<String>,
     /// The client declared the Tasks extension on this request.
-    #[allow(dead_code)] // read by the tasks path, next
     pub tasks: bool,
 }
 
@@ -74,7 +73,6 @@ pub fn read(params: &Value) -> Result<Option<Modern>, ErrorObjectOwned> {
 }
 
 /// `_meta.progressToken` (a string or an integer), in either era.
-#[allow(dead_code)] // read by the progress path, next
 pub fn progress_token(params: &Value) -> Option<Value> {
     meta(params)?
         .get("progressToken")

@@ -1,8 +1,11 @@
 //! The MCP handshake and what it leaves behind on the connection: the negotiated version and
 //! the client's name.
 
+use super::shim::{Extensions, RpcModule};
 use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::api::{errors, params};
+use crate::protocol::InFlight;
+use crate::service::Service;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -19,7 +22,8 @@ leave every other crontab line untouched; crontab_get and crontab_put read and r
 crontab (pass the etag as if_match). Times are RFC 3339 UTC. A failed call returns isError with \
 a code (e.g. INVALID_SCHEDULE), a detail and the field at fault: fix that argument and retry.";
 
-/// One connection's MCP state. Each connection's handler holds one; clones share it, so what `initialize` records is seen by every later request of that connection.
+/// One connection's MCP state. The transport puts one in each connection's extensions; clones
+/// share it, so what `initialize` records is seen by every later request of that connection.
 #[derive(Debug, Clone, Default)]
 pub struct Session(Arc<Mutex<State>>);
 
@@ -70,10 +74,10 @@ struct ClientInfo {
     name: String,
 }
 
-pub(super) fn initialize(raw: Option<&str>, session: &Session) -> Result<Value, ErrorObjectOwned> {
+fn initialize(raw: Option<&str>, ext: &Extensions) -> Result<Value, ErrorObjectOwned> {
     let params: InitializeParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
     let version = negotiate(&params.protocol_version);
-    {
+    if let Some(session) = ext.get::<Session>() {
         let mut state = session.lock();
         state.version = Some(version);
         state.client_name = params.client_info.map(|c| c.name);
@@ -84,6 +88,39 @@ pub(super) fn initialize(raw: Option<&str>, session: &Session) -> Result<Value, 
         "serverInfo": {"name": "cronrpc", "title": "cronrpc", "version": env!("CARGO_PKG_VERSION")},
         "instructions": INSTRUCTIONS,
     }))
+}
+
+pub(super) fn register(module: &mut RpcModule<Service>) {
+    module
+        .register_method("initialize", |params, _, ext| {
+            initialize(params.as_str(), ext)
+        })
+        .expect("initialize is not a contract method");
+    module
+        .register_method("server/discover", |params, _, _| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            super::discover::discover(&params)
+        })
+        .expect("server/discover is not a contract method");
+    module
+        .register_method("ping", |_, _, _| json!({}))
+        .expect("ping is not a contract method");
+    // The client gave up on a request: the connection drops its answer, and a waiting
+    // entries_run stops its run. An unknown or finished id is ignored.
+    module
+        .register_method("notifications/cancelled", |params, _, ext| {
+            let params: Value = params::parse(params.as_str()).map_err(|e| errors::to_rpc(&e))?;
+            if let (Some(id), Some(in_flight)) = (params.get("requestId"), ext.get::<InFlight>()) {
+                in_flight.peer.cancel(id);
+            }
+            Ok::<_, ErrorObjectOwned>(json!({}))
+        })
+        .expect("notifications/cancelled is not a contract method");
+    // A notification: the dispatcher drops the answer. Registered so it is not "not found"
+    // should a client send it with an id.
+    module
+        .register_method("notifications/initialized", |_, _, _| json!({}))
+        .expect("notifications/initialized is not a contract method");
 }
 
 #[cfg(test)]
@@ -102,8 +139,9 @@ mod tests {
     #[test]
     fn initialize_records_the_client_on_the_session() {
         let session = Session::default();
+        let ext = Extensions::with_session(session.clone());
         let raw = r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#;
-        let result = initialize(Some(raw), &session).unwrap();
+        let result = initialize(Some(raw), &ext).unwrap();
         assert_eq!(result["protocolVersion"], "2025-06-18");
         assert_eq!(result["serverInfo"]["name"], "cronrpc");
         assert_eq!(result["capabilities"]["tools"]["listChanged"], false);
@@ -113,7 +151,8 @@ mod tests {
 
     #[test]
     fn initialize_without_a_version_names_the_field() {
-        let error = initialize(Some("{}"), &Session::default()).unwrap_err();
+        let error =
+            initialize(Some("{}"), &Extensions::with_session(Session::default())).unwrap_err();
         assert_eq!(error.code(), errors::INVALID_PARAMS);
         let data: Value = error.data().unwrap().clone();
         assert_eq!(data["field"], "protocolVersion");

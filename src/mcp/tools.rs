@@ -5,23 +5,29 @@
 //! service function is called with the connection's `Caller`. No JSON-RPC text is built.
 
 use super::era::{self, Modern};
-use super::Session;
+use super::schema::tool_schema;
+use super::shim::{Extensions, RpcModule};
 use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::api::openrpc::schema_of;
-use crate::api::{errors, for_each_method, params, Method, Order, Router, Visitor};
-use crate::domain::Error;
-use crate::service::{Caller, Context};
+use crate::api::{self, errors, for_each_method, params, Method, Visitor};
+use crate::domain::{Error, Result};
+use crate::protocol::InFlight;
+use crate::service::{Caller, Service};
 use rmcp::model::{CacheScope, CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 
+/// A tool's method, typed: parse the arguments into its params, call the service.
+type CallFn = fn(&Service, &Caller, &str) -> Result<Value>;
+
 /// One tool: the method it calls and its `tools/list` entry.
 #[derive(Debug, Clone)]
 pub struct Tool {
     pub method: &'static str,
     pub definition: Value,
+    call: CallFn,
 }
 impl Tool {
     pub fn name(&self) -> &str {
@@ -37,37 +43,14 @@ pub fn tool_name(method: &str) -> String {
     method.replace('.', "_")
 }
 
-/// Tool schemas stand alone: MCP reads a schema without `$schema` as draft 2020-12, which
-/// these are, while validators that default to draft-07 (plain Ajv) refuse the 2020-12 URI.
-fn tool_schema(mut schema: Value) -> Value {
-    if let Some(object) = schema.as_object_mut() {
-        object.remove("$schema");
-    }
-    drop_integer_formats(&mut schema);
-    schema
-}
-
-/// schemars marks integers with formats like `uint64`, which no JSON Schema vocabulary
-/// defines; the TypeScript SDK's validator warns on stderr about each, on every call. The
-/// `minimum` next to them still says what they mean.
-fn drop_integer_formats(schema: &mut Value) {
-    const SCHEMARS_FORMATS: [&str; 10] = [
-        "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    ];
-    match schema {
-        Value::Object(object) => {
-            if object
-                .get("format")
-                .and_then(Value::as_str)
-                .is_some_and(|f| SCHEMARS_FORMATS.contains(&f))
-            {
-                object.remove("format");
-            }
-            object.values_mut().for_each(drop_integer_formats);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_integer_formats),
-        _ => {}
-    }
+fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
+    let params = params::parse::<M::Params>(Some(arguments))?;
+    let output = M::call(
+        service,
+        &crate::service::Context::new(caller.clone()),
+        params,
+    )?;
+    serde_json::to_value(output).map_err(|e| Error::backend(format!("writing the result: {e}")))
 }
 
 fn object(schema: Value) -> Arc<JsonObject> {
@@ -103,6 +86,7 @@ impl Visitor for Collect {
         self.0.push(Tool {
             method: M::NAME,
             definition: json!(tool),
+            call: call_method::<M>,
         });
     }
 }
@@ -170,8 +154,8 @@ pub(super) fn success(result: Value) -> CallToolResult {
 /// A method's error as a tool result, so the agent sees it and can correct its arguments: one
 /// line with code, detail and field, then the whole error object (`data.errors` of
 /// INVALID_CRONTAB included). No `structuredContent`: it would have to match `outputSchema`.
-pub(super) fn failure(error: &ErrorObjectOwned) -> CallToolResult {
-    let error = json!(error);
+pub(super) fn failure(error: &Error) -> CallToolResult {
+    let error = json!(errors::to_rpc(error));
     let data = &error["data"];
     let code = data["code"].as_str().unwrap_or("ERROR");
     let detail = data["detail"]
@@ -209,17 +193,20 @@ pub(super) struct Call {
     pub arguments: String,
     pub modern: Option<Modern>,
     pub caller: Caller,
+    /// `_meta.progressToken`: the client wants progress while the call runs.
+    pub progress_token: Option<Value>,
+    pub in_flight: Option<InFlight>,
 }
 
 impl Call {
     pub fn parse(
         raw: Option<&str>,
-        session: &Session,
-        caller: Caller,
+        ext: &Extensions,
     ) -> std::result::Result<Self, ErrorObjectOwned> {
-        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
+        // The envelope first: a request in an unsupported version is refused as such.
         let params = parse_value(raw)?;
         let modern = era::read(&params)?;
+        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
         let tool = find(&call.name).ok_or_else(|| unknown_tool(&call.name))?;
         let arguments = match call.arguments.as_deref().map(|a| a.get().trim()) {
             None | Some("null") => "{}".to_owned(),
@@ -233,51 +220,64 @@ impl Call {
         };
         // The transport puts the caller in the connection's extensions; without one
         // (in-process use) the caller is the user cronrpc runs as.
-        let mut caller = caller;
-        caller.client = match &modern {
-            Some(modern) => modern.client_name.clone(),
-            None => session.client_name(),
-        };
+        // A legacy call's client is the handshake's (on the caller already); a modern call's
+        // is what that request says, nothing earlier.
+        let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+        if let Some(modern) = &modern {
+            caller.client = modern.client_name.clone();
+        }
         Ok(Call {
             tool,
             arguments,
+            progress_token: era::progress_token(&params),
             modern,
             caller,
+            in_flight: ext.get::<InFlight>().cloned(),
         })
     }
 
     /// Runs the tool's method on a blocking thread (services do file and process I/O).
-    /// Runs the tool's method through the router (the caller's share, typed params parsed
-    /// once), with `ctx`'s effect signal, as a JSON-RPC request for it would run.
-    pub async fn run(
-        self,
-        router: Router,
-        ctx: Context,
-    ) -> std::result::Result<Value, ErrorObjectOwned> {
+    pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObjectOwned> {
+        if self.tool.method == api::EntriesRun::NAME {
+            return super::run_tool::run(self, service).await;
+        }
         let Call {
             tool,
             arguments,
             modern,
             caller,
+            ..
         } = self;
-        let route = router
-            .route(tool.method)
-            .ok_or_else(|| unknown_tool(tool.method))?;
-        let arguments = RawValue::from_string(arguments).map_err(|e| super::internal(&e))?;
-        let mut ctx = ctx;
-        ctx.caller = caller;
-        let call = match router.call_json(route, ctx, Some(arguments)).await {
-            Ok(result) => {
-                success(serde_json::from_str(result.get()).map_err(|e| super::internal(&e))?)
-            }
+        let outcome =
+            tokio::task::spawn_blocking(move || (tool.call)(&service, &caller, &arguments))
+                .await
+                .map_err(|e| super::internal(&e))?;
+        let call = match outcome {
+            Ok(result) => success(result),
             Err(error) => failure(&error),
         };
         Ok(answer(call, modern.as_ref()))
     }
 }
 
+pub(super) fn register(module: &mut RpcModule<Service>) {
+    module
+        .register_method("tools/list", |params, _, _| list(params.as_str()))
+        .expect("tools/list is not a contract method");
+    module
+        .register_async_method("tools/call", |params, service, ext: Extensions| {
+            let call = Call::parse(params.as_str(), &ext);
+            async move { call?.run(service).await }
+        })
+        .expect("tools/call is not a contract method");
+}
+
+#[cfg(test)]
+#[path = "tools_tests.rs"]
+mod tests;
+
 /// A tool call is ordered as the method it calls; a call of no known tool waits for nothing.
-pub(super) fn order(router: &Router, raw: Option<&str>) -> Order {
+pub(super) fn order(router: &crate::api::Router, raw: Option<&str>) -> crate::api::Order {
     #[derive(Deserialize)]
     struct Name {
         name: String,
@@ -285,13 +285,5 @@ pub(super) fn order(router: &Router, raw: Option<&str>) -> Order {
     raw.and_then(|p| serde_json::from_str::<Name>(p).ok())
         .and_then(|call| find(&call.name))
         .and_then(|tool| router.route(tool.method))
-        .map_or(Order::Control, |route| route.hints.order())
+        .map_or(crate::api::Order::Control, |route| route.hints.order())
 }
-
-pub(super) fn list_tools(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
-    list(raw)
-}
-
-#[cfg(test)]
-#[path = "tools_tests.rs"]
-mod tests;

@@ -2,7 +2,7 @@ use super::*;
 use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
 use crate::protocol::Handler;
-use crate::service::{Caller, Service};
+use crate::service::Caller;
 use std::sync::Arc;
 
 fn tool(method: &str) -> &'static Tool {
@@ -127,7 +127,7 @@ fn connection_of(dir: &std::path::Path, caller: Caller) -> (Arc<dyn Handler>, Ca
         Locks::new(dir.join(".locks")),
         chrono_tz::UTC,
     );
-    let handler = crate::mcp::handlers(Router::new(service))(&caller);
+    let handler = crate::mcp::handlers(crate::api::Router::new(service))(&caller);
     (handler, caller)
 }
 
@@ -138,7 +138,15 @@ async fn tools_call(connection: &(Arc<dyn Handler>, Caller), params: Value) -> V
         method: "tools/call".into(),
         params: Some(serde_json::value::to_raw_value(&params).unwrap()),
     };
-    match handler.call(Context::new(caller.clone()), request).await {
+    let in_flight = crate::protocol::InFlight::detached();
+    match handler
+        .call(
+            crate::service::Context::new(caller.clone()),
+            request,
+            in_flight,
+        )
+        .await
+    {
         Some(Ok(result)) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
         Some(Err(error)) => json!({"error": error}),
         None => Value::Null,

@@ -61,6 +61,14 @@ pub struct Started {
     ping: Option<JoinHandle<Vec<NotificationOutcome>>>,
 }
 
+impl Started {
+    /// For a run that never started (skipped by policy): no start ping was sent, and
+    /// [`Notifier::finish`] sends only the end ping.
+    pub fn never() -> Started {
+        Started { ping: None }
+    }
+}
+
 impl Notifier {
     /// Signs webhooks with `key` when there is one.
     pub fn new(notify: Notify, key: Option<sign::Key>) -> Self {
@@ -92,8 +100,8 @@ impl Notifier {
 
     /// Everything due once the run has ended (`record` is complete but for `notifications`):
     /// the mail's text on `out`/`err` if this outcome is notified and `mail` is on, the end ping
-    /// (`exit_status` and the output's `tail`) and the webhook, the last two side by side.
-    /// Every outcome is appended to `record.notifications`.
+    /// (`exit_status` and the output's `tail`) and the webhook, the last two side by side. Every
+    /// outcome is appended to `record.notifications`.
     pub fn finish(
         &self,
         started: Started,
@@ -103,6 +111,29 @@ impl Notifier {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) {
+        self.complete(started, record, exit_status, tail, Some((out, err)));
+    }
+
+    /// [`Notifier::finish`] for a run whose output nobody mails (one `entries.run` started: its
+    /// caller gets the record): no mail channel.
+    pub fn finish_unmailed(
+        &self,
+        started: Started,
+        record: &mut RunRecord,
+        exit_status: i32,
+        tail: &[u8],
+    ) {
+        self.complete(started, record, exit_status, tail, None);
+    }
+
+    fn complete(
+        &self,
+        started: Started,
+        record: &mut RunRecord,
+        exit_status: i32,
+        tail: &[u8],
+        mail_to: Option<(&mut dyn Write, &mut dyn Write)>,
+    ) {
         let deadline = Instant::now() + http::BUDGET;
         let notified = is_notified(&self.notify, record.status);
         if let Some(ping) = started.ping {
@@ -110,7 +141,7 @@ impl Notifier {
                 vec![failed(Channel::Ping, "ping /start: the sender panicked")]
             }));
         }
-        if notified && self.notify.mail {
+        if let Some((out, err)) = mail_to.filter(|_| notified && self.notify.mail) {
             let outcome = mail::print(record, exit_status, out, err);
             record.notifications.push(outcome);
         }

@@ -256,6 +256,14 @@ mod tests {
         assert!(read_secret(&path).is_err());
         std::fs::set_permissions(&path, PermissionsExt::from_mode(0o600)).unwrap();
         assert_eq!(read_secret(&path).unwrap(), b"s3cret");
+        let sparse = std::fs::File::create(dir.path().join("sparse")).unwrap();
+        sparse.set_len(1 << 40).unwrap();
+        std::fs::set_permissions(dir.path().join("sparse"), PermissionsExt::from_mode(0o600))
+            .unwrap();
+        assert!(
+            read_secret(&dir.path().join("sparse")).is_err(),
+            "a huge file is not read"
+        );
         let fifo = dir.path().join("fifo");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         assert!(read_secret(&fifo).is_err(), "a FIFO must not hang the read");

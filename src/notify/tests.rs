@@ -36,13 +36,22 @@ fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
             entry: uuid::Uuid::new_v4(),
             history_dir: history.path().to_owned(),
             command: command.to_owned(),
-            notify,
+            manual: None,
+            policy: crate::crontab::recorder_flags::RecorderPolicy {
+                policy: crate::domain::policy::Policy {
+                    notify,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            trigger: crate::history::Trigger::Cron,
+            scheduled_for: None,
         },
         &mut out,
         &mut err,
     );
     let took = began.elapsed();
-    let mut runs = store.read(&user.name, false).unwrap();
+    let mut runs = store.read(&user, false).unwrap();
     let record = runs.pop().expect("the run is recorded");
     Run {
         code,
@@ -379,4 +388,21 @@ fn could_not_start_timed_out_and_skipped_are_notified_failures_cancelled_is_not(
     let (record, out, server) = finish_synthetic(RunStatus::Cancelled, |_| {});
     assert_eq!(out, "");
     assert!(server.received().is_empty() && record.notifications.is_empty());
+}
+
+#[test]
+fn a_run_nobody_mails_gets_no_mail_channel_but_its_webhook() {
+    let server = Server::start(Answer::Status(200));
+    let notifier = super::Notifier::new(webhook(&server.base, true, false), None);
+    let mut record = RunRecord::started(
+        uuid::Uuid::new_v4().to_string(),
+        "alice".into(),
+        crate::history::Trigger::Manual,
+        crate::domain::time::Timestamp::now(),
+    );
+    record.status = RunStatus::Failed;
+    notifier.finish_unmailed(super::Started::never(), &mut record, 1, b"");
+    let got: Vec<_> = record.notifications.iter().map(|n| n.channel).collect();
+    assert_eq!(got, [Channel::Webhook]);
+    assert_eq!(server.paths(), ["/hook"]);
 }

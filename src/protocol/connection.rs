@@ -45,7 +45,7 @@ impl Default for Limits {
 }
 
 /// An answer on its way to the writer, with its share of the queue.
-type Queued = (String, OwnedSemaphorePermit);
+type Queued = (String, Option<OwnedSemaphorePermit>);
 
 /// Serves one connection until end of input, a timeout or `shutdown`, then lets the requests
 /// in flight finish and their answers be written.
@@ -63,6 +63,12 @@ where
     let (tx, rx) = mpsc::unbounded_channel::<Queued>();
     let writing = tokio::spawn(write_lines(writer, rx));
     let queue = Queue::new(limits.max_queued);
+    // Notifications a handler sends (MCP progress) go out in order with the answers.
+    let notify = tx.clone();
+    let peer = super::Peer::new(move |line| {
+        let _ = notify.send((line, None));
+    });
+    let dispatcher = dispatcher.with_peer(peer);
     let permits = Arc::new(Semaphore::new(limits.max_in_flight.max(1)));
     let mut in_flight = JoinSet::new();
     let mut order = WriteOrder::default();
@@ -116,8 +122,17 @@ where
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let job = dispatcher.plan(&line, &mut order);
+        let mut job = dispatcher.plan(&line, &mut order);
         drop(line);
+        // One poll here, in arrival order: what needs no waiting (a notification such as
+        // MCP's notifications/cancelled) takes effect before the next line is read.
+        if let std::task::Poll::Ready(answer) = futures::poll!(&mut job) {
+            if let Some(answer) = answer {
+                send(&tx, &queue, answer).await;
+            }
+            drop(permit);
+            continue;
+        }
         let (tx, queue) = (tx.clone(), queue.clone());
         in_flight.spawn(async move {
             if let Some(answer) = job.await {
@@ -128,6 +143,8 @@ where
     };
 
     while in_flight.join_next().await.is_some() {}
+    // The dispatcher's peer holds a sender too: the writer ends when every sender is gone.
+    drop(dispatcher);
     drop(tx);
     let write_result = writing
         .await
@@ -161,7 +178,7 @@ async fn send(tx: &mpsc::UnboundedSender<Queued>, queue: &Queue, answer: String)
     let Ok(share) = queue.room.clone().acquire_many_owned(want).await else {
         return;
     };
-    let _ = tx.send((answer, share));
+    let _ = tx.send((answer, Some(share)));
 }
 
 async fn write_lines<W: AsyncWrite + Unpin>(

@@ -3,6 +3,7 @@
 
 use super::envelope::{self, Id, Member, Message, Request};
 use super::handler::{Handler, Reply};
+use super::in_flight::{InFlight, Peer};
 use crate::api::errors::{ErrorObject, ProtocolError};
 use crate::api::{Order, Router};
 use crate::service::context::{Effect, EffectTaken};
@@ -64,6 +65,8 @@ pub struct Dispatcher {
     caller: Caller,
     handler: Option<Arc<dyn Handler>>,
     max_answer: usize,
+    /// The connection, as handlers see it (cancellations, notifications).
+    peer: Peer,
 }
 
 impl Dispatcher {
@@ -73,7 +76,14 @@ impl Dispatcher {
             caller,
             handler,
             max_answer: MAX_ANSWER,
+            peer: Peer::default(),
         }
+    }
+
+    /// The connection's side handlers see: notifications go to `peer`'s writer.
+    pub fn with_peer(mut self, peer: Peer) -> Self {
+        self.peer = peer;
+        self
     }
 
     /// The same dispatcher with another answer limit.
@@ -154,7 +164,13 @@ impl Dispatcher {
                 wait.await;
             }
             let id = request.id.clone();
-            let reply = this.reply(request, ticket.effect).await;
+            let (in_flight, started) = this.peer.start(id.as_ref().map(|id| id.as_raw().get()));
+            let reply = this.reply(request, ticket.effect, in_flight).await;
+            // The client gave up on it (MCP's notifications/cancelled): it expects no answer.
+            if started.is_cancelled() {
+                return (Id::null(), None);
+            }
+            drop(started);
             let Some(id) = id else {
                 return (Id::null(), None);
             };
@@ -174,11 +190,13 @@ impl Dispatcher {
         .boxed()
     }
 
-    async fn reply(&self, request: Request, effect: Effect) -> Reply {
-        let ctx = Context::with_effect(self.caller.clone(), effect);
+    async fn reply(&self, request: Request, effect: Effect, in_flight: InFlight) -> Reply {
+        let mut caller = self.caller.clone();
+        caller.client = self.handler.as_ref().and_then(|h| h.client_name());
+        let ctx = Context::with_effect(caller, effect);
         if let Some(handler) = &self.handler {
             if handler.order(&request).is_some() {
-                return handler.call(ctx, request).await;
+                return handler.call(ctx, request, in_flight).await;
             }
         }
         let Some(route) = self.router.route(&request.method) else {

@@ -166,6 +166,7 @@ impl Handler for Slow {
         &self,
         ctx: Context,
         request: crate::protocol::envelope::Request,
+        _: InFlight,
     ) -> BoxFuture<'static, Reply> {
         let release = self.0.lock().unwrap().remove(&request.method);
         let started = request.method == "slow.run";

@@ -3,6 +3,7 @@
 //! protocol never imports `crate::mcp`.
 
 use super::envelope::Request;
+use super::InFlight;
 use crate::api::errors::ErrorObject;
 use crate::api::Order;
 use crate::service::{Caller, Context};
@@ -21,9 +22,21 @@ pub trait Handler: Send + Sync + 'static {
     /// leaves it to the method table (or "method not found").
     fn order(&self, request: &Request) -> Option<Order>;
 
+    /// What the connection's client calls itself (MCP's handshake), kept on the caller of
+    /// every request as a separate, non-authoritative field.
+    fn client_name(&self) -> Option<String> {
+        None
+    }
+
     /// Answers `request` on behalf of `ctx.caller`. Its effect signal is `ctx`'s, as for a
-    /// method of the table.
-    fn call(&self, ctx: Context, request: Request) -> BoxFuture<'static, Reply>;
+    /// method of the table; `in_flight` says whether the client has cancelled it and reaches
+    /// the connection (for notifications such as progress).
+    fn call(
+        &self,
+        ctx: Context,
+        request: Request,
+        in_flight: InFlight,
+    ) -> BoxFuture<'static, Reply>;
 }
 
 /// Makes each connection's handler (state such as MCP's negotiated version is per connection).

@@ -10,9 +10,11 @@ pub mod dispatch;
 pub mod envelope;
 pub mod framing;
 pub mod handler;
+pub mod in_flight;
 mod salvage;
 pub mod socket;
 
 pub use connection::{serve_connection, Limits};
 pub use dispatch::Dispatcher;
 pub use handler::{Handler, Handlers, Reply};
+pub use in_flight::{InFlight, Peer};

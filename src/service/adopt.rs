@@ -46,6 +46,8 @@ struct Adoption {
     written: String,
     /// The id a recorder-wrapped line records its runs under.
     wrapped_id: Option<Uuid>,
+    /// The policies a recorder-wrapped line enforces (a line whose marker was lost keeps them).
+    policy: crate::domain::policy::Policy,
 }
 
 fn at_line(e: Error) -> Error {
@@ -78,7 +80,9 @@ fn read_line(line: &str) -> Result<Adoption> {
         written: job_line(true, &schedule, job.command),
         expires_at: decoded.guard.and_then(Timestamp::from_unix),
         wrapped_id: command::wrapped_entry(job.command),
-        schedule,
+        // With a time zone the line's schedule is a cover; the entry's own is the recorder's.
+        schedule: decoded.schedule.unwrap_or(schedule),
+        policy: decoded.policy,
         command: decoded.command,
     })
 }
@@ -102,6 +106,7 @@ impl Service {
             expires_at: adoption.expires_at,
             created_at: now,
             updated_at: now,
+            policy: adoption.policy.clone(),
         };
         let (meta, _) = self.modify(caller, &user, Action::of("entries.adopt"), |edit| {
             let line = edit

@@ -171,7 +171,8 @@ impl Service {
             };
             // The job line is checked with a stand-in id: every id is as long as any other.
             let checked = spec.check(now).and_then(|c| {
-                c.job_line(self.wrapper.as_ref().map(|w| (w, Uuid::nil())))?;
+                c.clone()
+                    .entry_and_line(Uuid::nil(), now, now, self.wrapper.as_ref())?;
                 Ok(c)
             });
             match checked {
@@ -253,8 +254,10 @@ impl Service {
             };
             let Some(at) = by_name.get(&w.name).and_then(|l| l.first()) else {
                 let id = Uuid::new_v4();
-                let job = w.spec.job_line(self.wrapper.as_ref().map(|wr| (wr, id)))?;
-                let entry = w.spec.clone().into_entry(id, now, now);
+                let (entry, job) =
+                    w.spec
+                        .clone()
+                        .entry_and_line(id, now, now, self.wrapper.as_ref())?;
                 appends.push((entry.meta, job));
                 lists.added.push(named(id));
                 continue;
@@ -266,8 +269,12 @@ impl Service {
                 lists.kept.push(named(id));
                 continue;
             }
-            let job = w.spec.job_line(self.wrapper.as_ref().map(|wr| (wr, id)))?;
-            let entry = w.spec.clone().into_entry(id, at.entry.meta.created_at, now);
+            let (entry, job) = w.spec.clone().entry_and_line(
+                id,
+                at.entry.meta.created_at,
+                now,
+                self.wrapper.as_ref(),
+            )?;
             crontab.replace(at, &entry.meta, Some(job));
             lists.updated.push(named(id));
         }

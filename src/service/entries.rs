@@ -5,6 +5,7 @@ pub(crate) use super::entry_checks::{not_found, parse_id};
 pub use super::entry_types::*;
 
 use super::entry_checks::{check_optional, check_schedule, render_job, user_syntax};
+use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
 use crate::crontab::{Crontab, Item, Located};
@@ -116,10 +117,8 @@ impl Service {
         user_syntax(&user)?;
         let now = Timestamp::now();
         let spec = spec.check(now)?;
-        let id = Uuid::new_v4();
-        let job = spec.job_line(self.wrapper.as_ref().map(|w| (w, id)))?;
+        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.wrapper.as_ref())?;
         let user = self.user(caller, &user)?;
-        let entry = spec.into_entry(id, now, now);
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&entry.meta, job);
             Ok(())
@@ -141,6 +140,7 @@ impl Service {
             p.comment.as_ref().and_then(|c| c.as_deref()),
             entry::check_comment,
         )?;
+        let patch = PolicyPatch::parse(p.policy_input())?;
         let now = Timestamp::now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
@@ -164,6 +164,7 @@ impl Service {
                     || p.command.is_some()
                     || p.enabled.is_some()
                     || expires_at.is_some()
+                    || !patch.is_empty()
                     || stale_recorder;
                 if let Some(s) = schedule {
                     entry.schedule = s;
@@ -183,15 +184,10 @@ impl Service {
                 if let Some(c) = p.comment {
                     entry.meta.comment = c;
                 }
+                patch.apply(&mut entry.meta.policy);
                 entry.meta.updated_at = edit.now;
                 let job = if job_changes {
-                    Some(render_job(
-                        entry.enabled,
-                        &entry.schedule,
-                        &entry.command,
-                        entry.meta.expires_at,
-                        self.wrapper.as_ref().map(|w| (w, id)),
-                    )?)
+                    Some(render_job(&entry, self.wrapper.as_ref())?)
                 } else {
                     None
                 };

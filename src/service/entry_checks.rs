@@ -1,9 +1,10 @@
 //! Checks and helpers the entry operations share: ids, schedules, and the job line as written.
 
 use crate::cron::Schedule;
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::command::Recording;
+use crate::crontab::wrapper::{self, Wrapper};
 use crate::crontab::{command, job_line};
-use crate::domain::time::Timestamp;
+use crate::domain::entry::ManagedEntry;
 use crate::domain::{Error, ErrorKind, Result};
 use uuid::Uuid;
 
@@ -37,16 +38,27 @@ pub(super) fn check_optional(value: Option<&str>, check: fn(&str) -> Result<()>)
     value.map_or(Ok(()), check)
 }
 
-/// The job line of an entry, refusing anything cron would not read back as the same job.
-pub(super) fn render_job(
-    enabled: bool,
-    schedule: &str,
-    cmd: &str,
-    expires_at: Option<Timestamp>,
-    wrap: Option<(&Wrapper, Uuid)>,
-) -> Result<String> {
-    let written = command::encode(cmd, expires_at, wrap)?;
-    let line = job_line(true, schedule, &written);
+/// The job line of an entry, refusing anything cron would not read back as the same job. With
+/// a time zone the line's schedule is a host-zone cover of the entry's (see `cron::gate`).
+pub(super) fn render_job(entry: &ManagedEntry, wrapper: Option<&Wrapper>) -> Result<String> {
+    let meta = &entry.meta;
+    super::policies::check_enforceable(&meta.policy, wrapper.is_some())?;
+    let recording = wrapper.map(|wrapper| Recording {
+        wrapper,
+        entry: meta.id,
+        policy: &meta.policy,
+        schedule: &entry.schedule,
+        created_at: meta.created_at,
+    });
+    let written = command::encode(&entry.command, meta.expires_at, recording)?;
+    let schedule = match wrapper {
+        Some(_) if wrapper::gated(&meta.policy) => Schedule::parse(&entry.schedule)
+            .ok()
+            .and_then(|s| crate::cron::gate::cover(&s, meta.policy.catch_up))
+            .unwrap_or_else(|| entry.schedule.clone()),
+        _ => entry.schedule.clone(),
+    };
+    let line = job_line(true, &schedule, &written);
     let reads_back = matches!(
         crate::cron::line::classify(&line),
         crate::cron::line::LineKind::Job(job) if job.schedule == schedule && job.command == written
@@ -58,7 +70,7 @@ pub(super) fn render_job(
         )
         .with_field("command"));
     }
-    Ok(job_line(enabled, schedule, &written))
+    Ok(job_line(entry.enabled, &schedule, &written))
 }
 
 /// Checks a user name's syntax (before anything is looked up).

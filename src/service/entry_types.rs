@@ -2,10 +2,13 @@
 //! delete and sweep.
 
 use super::params::{nullable, present};
+use super::policies::{self, PolicyInput};
 use super::views::Entry;
+use crate::domain::policy::{CatchUp, Concurrency, Notify};
 use crate::domain::time::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const MAX_LIST_LIMIT: i64 = 200;
 
@@ -78,7 +81,7 @@ pub struct EntryRef {
 
 pub use super::spec::CreateParams;
 
-/// Omitted fields stay; null clears `name`, `comment` and `expires_at`.
+/// Omitted fields stay; null clears `name`, `comment`, `expires_at` and the policies.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateParams {
@@ -102,6 +105,33 @@ pub struct UpdateParams {
     #[serde(default, deserialize_with = "nullable")]
     #[schemars(with = "Option<Timestamp>")]
     pub expires_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
+    pub timeout_ms: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Concurrency>")]
+    pub concurrency: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<CatchUp>")]
+    pub catch_up: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<Notify>")]
+    pub notify: Option<Option<Value>>,
+}
+
+impl UpdateParams {
+    pub fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::patched(&self.timezone),
+            timeout_ms: policies::patched(&self.timeout_ms),
+            concurrency: policies::patched(&self.concurrency),
+            catch_up: policies::patched(&self.catch_up),
+            notify: policies::patched(&self.notify),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -11,7 +11,9 @@ pub mod entry_checks;
 pub mod entry_types;
 pub mod notes;
 pub mod params;
+pub mod policies;
 pub mod revisions;
+pub mod run_now;
 pub mod runs;
 pub mod spec;
 pub mod sweep;
@@ -82,7 +84,10 @@ impl Service {
     }
 
     /// Where runs are recorded, and the recorder cron's runs go through.
+    /// A root service first moves away history directories of users that are gone or now
+    /// another uid, so a recycled uid never inherits them.
     pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+        history.sweep_stale();
         self.history = history;
         self.wrapper = wrapper;
         self
@@ -116,7 +121,7 @@ impl Service {
         action: Action,
         change: impl FnOnce(&mut Edit) -> Result<T>,
     ) -> Result<(T, String)> {
-        let _guard = self.locks.lock(&user.name)?;
+        let _guard = self.locks.lock(user)?;
         let before = self.read(user)?;
         let mut edit = Edit {
             crontab: Crontab::parse(&before),

@@ -1,31 +1,16 @@
-//! Runs: `entries.run` (run an entry now, as cron would) and `entries.history`.
+//! Reading runs: `entries.history` and `runs.get`, and every entry's `last_run`. Starting and
+//! cancelling them is in `run_now`.
 
 use super::{Caller, Service};
 use crate::domain::time::Timestamp;
+use crate::domain::user::User;
 use crate::domain::{Error, ErrorKind, Result};
-use crate::history::{RunRecord, Trigger};
-use crate::runs::capture::{self, Spec};
-use crate::runs::env::{self, Identity};
-use crate::runs::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
+use crate::history::{RunRecord, RunStatus, StoredRun};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 pub const DEFAULT_HISTORY_LIMIT: i64 = 100;
 pub const MAX_HISTORY_LIMIT: i64 = 1000;
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RunParams {
-    pub user: String,
-    /// The entry's UUID.
-    pub id: String,
-    /// Kill the command's whole process group after this many milliseconds (1 to 86400000;
-    /// default 3600000, an hour).
-    #[serde(default)]
-    #[schemars(range(min = 1, max = 86_400_000))]
-    pub timeout_ms: Option<i64>,
-}
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +31,19 @@ pub struct HistoryParams {
     /// Also read the rotated history files (older runs).
     #[serde(default)]
     pub include_rotated: bool,
+    /// Only runs in this state; `running` lists what is running now, cron's runs included.
+    #[serde(default)]
+    pub status: Option<RunStatus>,
+}
+
+/// One run of a user.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRef {
+    pub user: String,
+    /// The run's UUID, as `entries.run` and `entries.history` give it.
+    #[schemars(with = "uuid::Uuid")]
+    pub run_id: String,
 }
 
 fn default_limit() -> i64 {
@@ -59,62 +57,20 @@ pub struct HistoryResult {
     pub runs: Vec<RunRecord>,
 }
 
-fn parse_uuid(text: &str) -> Result<uuid::Uuid> {
+fn parse_uuid(text: &str, field: &str) -> Result<uuid::Uuid> {
     uuid::Uuid::parse_str(text.trim())
-        .map_err(|_| Error::invalid_params(Some("id".into()), format!("{text:?} is not a UUID")))
+        .map_err(|_| Error::invalid_params(Some(field.into()), format!("{text:?} is not a UUID")))
+}
+
+pub(crate) fn run_not_found(user: &str, run_id: uuid::Uuid) -> Error {
+    Error::new(
+        ErrorKind::RunNotFound,
+        format!("{user} has no recorded run {run_id}"),
+    )
+    .with_field("run_id")
 }
 
 impl Service {
-    pub fn entries_run(&self, caller: &Caller, p: RunParams) -> Result<RunRecord> {
-        crate::domain::user::check_name(&p.user)?;
-        let id = super::entries::parse_id(&p.id)?;
-        let timeout_ms = p.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
-        if !(1..=MAX_TIMEOUT_MS).contains(&timeout_ms) {
-            return Err(Error::invalid_params(
-                Some("timeout_ms".into()),
-                format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}, got {timeout_ms}"),
-            ));
-        }
-        let user = self.user(caller, &p.user)?;
-        let identity = Identity::for_user(&user)?;
-        let crontab = self.read_crontab(&user)?;
-        let at = crontab
-            .find(id)
-            .ok_or_else(|| super::entries::not_found(&user.name, id))?;
-        let env = env::cron_env(crontab.env_above(at.marker), &user);
-        let shell = env::get(&env, "SHELL")
-            .unwrap_or(env::DEFAULT_SHELL)
-            .to_owned();
-        let home = env::get(&env, "HOME").map(Into::into);
-        let mut record = RunRecord::started(
-            id.to_string(),
-            user.name.clone(),
-            Trigger::Manual,
-            Timestamp::now(),
-        );
-        self.record(&user, &record);
-        let outcome = capture::run(Spec {
-            shell,
-            command: at.entry.command,
-            env: Some(env),
-            cwd: home,
-            identity,
-            timeout: Some(Duration::from_millis(timeout_ms as u64)),
-            detached: true,
-            passthrough: false,
-        });
-        crate::runs::finish(&mut record, outcome);
-        self.record(&user, &record);
-        Ok(record)
-    }
-
-    /// A run that cannot be recorded still happened; the caller gets its record either way.
-    fn record(&self, user: &crate::domain::user::User, record: &RunRecord) {
-        if let Err(e) = self.history.append(user, record) {
-            tracing::warn!(user = %user.name, "run not recorded: {e}");
-        }
-    }
-
     pub fn entries_history(&self, caller: &Caller, p: HistoryParams) -> Result<HistoryResult> {
         crate::domain::user::check_name(&p.user)?;
         if !(1..=MAX_HISTORY_LIMIT).contains(&p.limit) {
@@ -127,7 +83,7 @@ impl Service {
             )
             .with_field("limit"));
         }
-        let id = p.id.as_deref().map(parse_uuid).transpose()?;
+        let id = p.id.as_deref().map(|t| parse_uuid(t, "id")).transpose()?;
         let since = p
             .since
             .as_deref()
@@ -143,14 +99,33 @@ impl Service {
         let user = self.user(caller, &p.user)?;
         let runs = self
             .history
-            .read(&user.name, p.include_rotated)
-            .map_err(|e| Error::backend(format!("reading {}'s run history: {e}", user.name)))?
+            .read(&user, p.include_rotated)
+            .map_err(|e| history_error(&user, e))?
             .into_iter()
             .filter(|r| id.is_none_or(|id| r.entry_id == id.to_string()))
             .filter(|r| since.is_none_or(|since| r.started_at >= since))
+            .filter(|r| p.status.is_none_or(|status| r.status == status))
             .take(p.limit as usize)
             .collect();
         Ok(HistoryResult { runs })
+    }
+
+    pub fn runs_get(&self, caller: &Caller, p: RunRef) -> Result<RunRecord> {
+        let (_, stored) = self.find_run(caller, &p)?;
+        Ok(stored.settled())
+    }
+
+    /// The user, and the last record of the run.
+    pub(crate) fn find_run(&self, caller: &Caller, p: &RunRef) -> Result<(User, StoredRun)> {
+        crate::domain::user::check_name(&p.user)?;
+        let run_id = parse_uuid(&p.run_id, "run_id")?;
+        let user = self.user(caller, &p.user)?;
+        let stored = self
+            .history
+            .find(&user, &run_id.to_string())
+            .map_err(|e| history_error(&user, e))?
+            .ok_or_else(|| run_not_found(&user.name, run_id))?;
+        Ok((user, stored))
     }
 
     /// The newest run of each of the user's entries; empty (and logged) when unreadable, so
@@ -159,9 +134,16 @@ impl Service {
         &self,
         user: &str,
     ) -> std::collections::HashMap<String, super::views::LastRun> {
-        self.history.last_runs(user).unwrap_or_else(|e| {
+        let runs = crate::domain::user::lookup(user)
+            .map_err(|e| std::io::Error::other(e.detail))
+            .and_then(|user| self.history.last_runs(&user));
+        runs.unwrap_or_else(|e| {
             tracing::warn!(user, "reading run history: {e}");
             Default::default()
         })
     }
+}
+
+fn history_error(user: &User, e: std::io::Error) -> Error {
+    Error::backend(format!("reading {}'s run history: {e}", user.name))
 }

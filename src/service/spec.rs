@@ -8,12 +8,15 @@
 
 use super::entry_checks::{check_schedule, render_job};
 use super::params::default_true;
+use super::policies::{self, PolicyInput, PolicyPatch};
 use crate::crontab::wrapper::Wrapper;
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
+use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 use crate::domain::Result;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::Value;
 use uuid::Uuid;
 
 macro_rules! entry_spec {
@@ -59,6 +62,26 @@ entry_spec! {
     #[serde(default)]
     #[schemars(with = "Option<Timestamp>")]
     expires_at: Option<String>,
+    /// IANA zone the five fields are wall-clock time in (default: cron's zone).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    timezone: Option<Value>,
+    /// Every run is stopped after this many milliseconds (1000 to 86400000).
+    #[serde(default)]
+    #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
+    timeout_ms: Option<Value>,
+    /// `forbid`: a run does not start while another run of the entry is running.
+    #[serde(default)]
+    #[schemars(with = "Option<Concurrency>")]
+    concurrency: Option<Value>,
+    /// `latest`: when cron starts after downtime, the most recent missed fire runs once.
+    #[serde(default)]
+    #[schemars(with = "Option<CatchUp>")]
+    catch_up: Option<Value>,
+    /// Who hears about a run: cron's mail, a webhook, a healthchecks-style ping URL.
+    #[serde(default)]
+    #[schemars(with = "Option<Notify>")]
+    notify: Option<Value>,
 }
 
 /// A spec that passed every check, in the form it will be written.
@@ -70,6 +93,7 @@ pub struct Checked {
     pub comment: Option<String>,
     pub enabled: bool,
     pub expires_at: Option<Timestamp>,
+    pub policy: Policy,
 }
 
 impl EntrySpec {
@@ -88,6 +112,8 @@ impl EntrySpec {
             .as_deref()
             .map(|t| entry::parse_expiry(t, now))
             .transpose()?;
+        let mut policy = Policy::default();
+        PolicyPatch::parse(self.policy_input())?.apply(&mut policy);
         Ok(Checked {
             schedule,
             command: self.command.clone(),
@@ -95,29 +121,39 @@ impl EntrySpec {
             comment: self.comment.clone(),
             enabled: self.enabled,
             expires_at,
+            policy,
         })
+    }
+
+    /// The policy members as given (for create, null and absent both mean the default).
+    fn policy_input(&self) -> PolicyInput<'_> {
+        PolicyInput {
+            timezone: policies::given(&self.timezone),
+            timeout_ms: policies::given(&self.timeout_ms),
+            concurrency: policies::given(&self.concurrency),
+            catch_up: policies::given(&self.catch_up),
+            notify: policies::given(&self.notify),
+        }
     }
 }
 
 impl Checked {
-    /// The job line for the entry `id` (refused when cron would not read it back).
-    pub fn job_line(&self, wrap: Option<(&Wrapper, Uuid)>) -> Result<String> {
-        render_job(
-            self.enabled,
-            &self.schedule,
-            &self.command,
-            self.expires_at,
-            wrap,
-        )
-    }
-
-    /// The entry this spec makes, with `id` and the given times.
-    pub fn into_entry(
+    /// The entry this spec makes, with `id` and the given times, and its job line (refused when
+    /// cron would not read it back).
+    pub fn entry_and_line(
         self,
         id: Uuid,
         created_at: Timestamp,
         updated_at: Timestamp,
-    ) -> ManagedEntry {
+        wrapper: Option<&Wrapper>,
+    ) -> Result<(ManagedEntry, String)> {
+        let entry = self.into_entry(id, created_at, updated_at);
+        let line = render_job(&entry, wrapper)?;
+        Ok((entry, line))
+    }
+
+    /// The entry this spec makes, with `id` and the given times.
+    fn into_entry(self, id: Uuid, created_at: Timestamp, updated_at: Timestamp) -> ManagedEntry {
         ManagedEntry {
             meta: EntryMeta {
                 id,
@@ -126,6 +162,7 @@ impl Checked {
                 expires_at: self.expires_at,
                 created_at,
                 updated_at,
+                policy: self.policy,
             },
             enabled: self.enabled,
             schedule: self.schedule,
@@ -155,6 +192,22 @@ impl Checked {
         }
         if self.expires_at != entry.meta.expires_at {
             fields.push("expires_at");
+        }
+        let (want, have) = (&self.policy, &entry.meta.policy);
+        if want.timezone != have.timezone {
+            fields.push("timezone");
+        }
+        if want.timeout_ms != have.timeout_ms {
+            fields.push("timeout_ms");
+        }
+        if want.concurrency != have.concurrency {
+            fields.push("concurrency");
+        }
+        if want.catch_up != have.catch_up {
+            fields.push("catch_up");
+        }
+        if want.notify != have.notify {
+            fields.push("notify");
         }
         fields
     }

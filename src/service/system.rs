@@ -1,11 +1,11 @@
 //! health and schedule.describe.
 
 use super::{Caller, Service};
+use crate::cron::zone::Rules;
 use crate::cron::Schedule;
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
 use crate::domain::{Error, ErrorKind, Result};
-use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -115,19 +115,24 @@ impl Service {
                 )
             })?,
         };
-        let zone = match p.timezone.as_deref() {
-            None => self.zone(),
-            Some(name) => name.parse::<Tz>().map_err(|_| {
-                Error::invalid_params(
-                    Some("timezone".into()),
-                    format!("{name:?} is not an IANA time zone"),
-                )
-            })?,
+        // A zone of its own is read from the host's tz database, as an entry's `timezone` is
+        // (and with the same INVALID_TIMEZONE); without one, cron's zone.
+        let rules = match p.timezone.as_deref() {
+            None => None,
+            Some(name) => {
+                crate::domain::policy::check_timezone(name)?;
+                Rules::named(name)
+            }
         };
+        let zone = self.zone();
         let mut next_runs = Vec::new();
         let mut after = from.utc();
         while next_runs.len() < p.count as usize {
-            let Some(next) = schedule.next_after(after, zone) else {
+            let next = match &rules {
+                Some(rules) => schedule.next_after_rules(after, rules),
+                None => schedule.next_after(after, zone),
+            };
+            let Some(next) = next else {
                 break;
             };
             next_runs.push(Timestamp::from(next));

@@ -1,7 +1,9 @@
 //! How entries look in results: the contract's entry object, built from what the crontab holds.
 
+use crate::cron::zone::Rules;
 use crate::cron::Schedule;
 use crate::domain::entry::ManagedEntry;
+use crate::domain::policy::{CatchUp, Concurrency, Notify};
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
 use chrono_tz::Tz;
@@ -36,6 +38,14 @@ pub struct Entry {
     pub updated_at: Timestamp,
     /// What about the schedule likely surprises (empty when nothing does).
     pub warnings: Vec<Warning>,
+    /// IANA zone the schedule is read in; null: cron's zone.
+    pub timezone: Option<String>,
+    /// Every run is stopped after this long; null: no limit for cron-started runs.
+    pub timeout_ms: Option<u64>,
+    pub concurrency: Concurrency,
+    pub catch_up: CatchUp,
+    /// Null: cron's usual mail of any output.
+    pub notify: Option<Notify>,
 }
 
 /// The newest recorded run of an entry.
@@ -50,16 +60,32 @@ pub struct LastRun {
 }
 
 /// English for a schedule as it stands in a crontab; a hand edit cron accepts is described too.
-pub fn describe(schedule: &str) -> String {
-    match Schedule::parse_lenient(schedule) {
+/// A schedule read in its own `timezone` says so.
+pub fn describe(schedule: &str, timezone: Option<&str>) -> String {
+    let text = match Schedule::parse_lenient(schedule) {
         Ok(s) => s.describe(),
         Err(_) => schedule.to_owned(),
+    };
+    match timezone {
+        Some(zone) => format!("{text} ({zone})"),
+        None => text,
     }
 }
 
-pub fn next_run(schedule: &str, after: Timestamp, zone: Tz) -> Option<Timestamp> {
+/// The next fire after `after`: in the entry's `timezone` when it has one (falling back to
+/// cron's zone, as the recorder's gate does, if the host no longer knows it), else in `zone`.
+pub fn next_run(
+    schedule: &str,
+    after: Timestamp,
+    zone: Tz,
+    timezone: Option<&str>,
+) -> Option<Timestamp> {
     let parsed = Schedule::parse_lenient(schedule).ok()?;
-    parsed.next_after(after.utc(), zone).map(Timestamp::from)
+    match timezone.and_then(Rules::named) {
+        Some(rules) => parsed.next_after_rules(after.utc(), &rules),
+        None => parsed.next_after(after.utc(), zone),
+    }
+    .map(Timestamp::from)
 }
 
 pub fn entry_view(
@@ -70,9 +96,11 @@ pub fn entry_view(
     last_run: Option<LastRun>,
 ) -> Entry {
     let meta = &entry.meta;
+    let policy = &meta.policy;
+    let timezone = policy.timezone.as_deref();
     let expired = meta.is_expired(now);
     let next_run = if entry.enabled && !expired {
-        next_run(&entry.schedule, now, zone)
+        next_run(&entry.schedule, now, zone, timezone)
             .filter(|next| meta.expires_at.is_none_or(|end| *next < end))
     } else {
         None
@@ -83,7 +111,7 @@ pub fn entry_view(
         name: meta.name.clone(),
         comment: meta.comment.clone(),
         schedule: entry.schedule.clone(),
-        schedule_human: describe(&entry.schedule),
+        schedule_human: describe(&entry.schedule, timezone),
         command: entry.command.clone(),
         enabled: entry.enabled,
         expired,
@@ -93,5 +121,10 @@ pub fn entry_view(
         created_at: meta.created_at,
         updated_at: meta.updated_at,
         warnings: crate::cron::warnings::for_text(&entry.schedule),
+        timezone: policy.timezone.clone(),
+        timeout_ms: policy.timeout_ms,
+        concurrency: policy.concurrency,
+        catch_up: policy.catch_up,
+        notify: policy.notify.clone(),
     }
 }

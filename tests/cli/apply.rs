@@ -216,3 +216,82 @@ fn an_empty_set_with_prune_removes_every_named_entry_only() {
     assert_eq!(listed["total"], 1);
     assert_eq!(listed["entries"][0]["id"], unnamed["id"]);
 }
+
+#[test]
+fn a_flood_of_bad_specs_gets_a_bounded_answer() {
+    let mut server = Server::spool();
+    let specs: Vec<Value> = (0..5000)
+        .map(|i| json!({"name": format!("n{i}"), "schedule": "x", "command": "y"}))
+        .collect();
+    let response = server.request("entries.apply", json!({"user": "root", "entries": specs}));
+    let error = &response["error"];
+    assert_eq!(error["data"]["code"], "INVALID_ENTRIES");
+    assert_eq!(error["data"]["errors"].as_array().unwrap().len(), 1000);
+    assert!(error["data"]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("5000 entries"));
+    assert!(response.to_string().len() < 1024 * 1024, "bounded");
+}
+
+#[test]
+fn entries_must_be_a_list() {
+    let mut server = Server::spool();
+    let error = server.fail(
+        "entries.apply",
+        json!({"user": "root", "entries": {"name": "x"}}),
+        "INVALID_PARAMS",
+    );
+    assert_eq!(error["data"]["field"], "entries");
+}
+
+#[test]
+fn policies_are_part_of_the_spec_kept_updated_and_refused_like_create() {
+    let mut server = Server::spool();
+    let spec = |timeout: u64| {
+        json!([{"name": "p", "schedule": "0 9 * * *", "command": "true",
+                "timezone": "America/New_York", "timeout_ms": timeout,
+                "concurrency": "forbid", "catch_up": "latest",
+                "notify": {"on_success": true, "mail": false}}])
+    };
+    let first = apply(&mut server, spec(5000), json!({}));
+    assert_eq!(names(&first["added"]), ["p"]);
+    let entry = server.call(
+        "entries.get",
+        json!({"user": "root", "id": first["added"][0]["id"]}),
+    );
+    assert_eq!(entry["timezone"], "America/New_York");
+    assert_eq!(entry["timeout_ms"], 5000);
+    assert_eq!(entry["concurrency"], "forbid");
+    assert_eq!(entry["catch_up"], "latest");
+    let again = apply(&mut server, spec(5000), json!({}));
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["etag"], first["etag"]);
+    let changed = apply(&mut server, spec(6000), json!({}));
+    assert_eq!(names(&changed["updated"]), ["p"]);
+    let bare = apply(
+        &mut server,
+        json!([{"name": "p", "schedule": "0 9 * * *", "command": "true"}]),
+        json!({}),
+    );
+    assert_eq!(
+        names(&bare["updated"]),
+        ["p"],
+        "leaving a policy out resets it"
+    );
+    let error = server.fail(
+        "entries.apply",
+        json!({"user": "root", "entries": [
+            {"name": "a", "schedule": "@daily", "command": "x", "timezone": "Mars/Olympus"},
+            {"name": "b", "schedule": "@daily", "command": "x", "timeout_ms": 5},
+        ]}),
+        "INVALID_ENTRIES",
+    );
+    let codes: Vec<&str> = error["data"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["INVALID_TIMEZONE", "INVALID_POLICY"]);
+}

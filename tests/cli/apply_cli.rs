@@ -112,3 +112,59 @@ fn apply_a_json_file_and_fail_cleanly() {
     let unreadable = cli(&spool, &["apply", "root", "-f", "/nonexistent/jobs.toml"]);
     assert_eq!(unreadable.status.code(), Some(2));
 }
+
+#[test]
+fn policy_flags_from_the_shell_set_and_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path();
+    let created = cli(
+        spool,
+        &[
+            "entries",
+            "create",
+            "root",
+            "--schedule",
+            "0 9 * * *",
+            "--command",
+            "true",
+            "--timezone",
+            "Europe/Paris",
+            "--timeout",
+            "5000",
+            "--forbid-overlap",
+            "--catch-up",
+            "--notify",
+            "failure,mail",
+            "--webhook",
+            "https://example.com/h",
+            "--json",
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let entry: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert_eq!(entry["timezone"], "Europe/Paris");
+    assert_eq!(entry["timeout_ms"], 5000);
+    assert_eq!(entry["concurrency"], "forbid");
+    assert_eq!(entry["catch_up"], "latest");
+    assert_eq!(entry["notify"]["webhook"], "https://example.com/h");
+    assert_eq!(entry["notify"]["on_success"], false);
+    let id = entry["id"].as_str().unwrap();
+    let updated = cli(
+        spool,
+        &[
+            "entries",
+            "update",
+            "root",
+            id,
+            "--no-timezone",
+            "--no-notify",
+            "--allow-overlap",
+            "--json",
+        ],
+    );
+    let entry: Value = serde_json::from_slice(&updated.stdout).unwrap();
+    assert_eq!(entry["timezone"], Value::Null);
+    assert_eq!(entry["notify"], Value::Null);
+    assert_eq!(entry["concurrency"], "allow");
+    assert_eq!(entry["timeout_ms"], 5000, "untouched");
+}

@@ -203,7 +203,7 @@ fn string_fields_have_bounds_and_over_them_is_a_clear_error() {
         (
             "schedule.describe",
             json!({"schedule": "@daily", "timezone": "Europe/".repeat(10_000)}),
-            "INVALID_PARAMS",
+            "INVALID_TIMEZONE",
             "timezone",
         ),
         (

@@ -135,6 +135,11 @@ fn every_request_is_judged_by_its_own_meta() {
     assert_eq!(refused["error"]["code"], -32022, "{refused}");
     assert_eq!(refused["error"]["data"]["requested"], "1900-01-01");
     assert_eq!(refused["error"]["data"]["supported"][0], MODERN);
+    // The version is judged before anything else in the request.
+    let mut meta = envelope(false);
+    meta["io.modelcontextprotocol/protocolVersion"] = json!("2099-01-01");
+    let (refused, _) = exchange(&mut server, 7, "tools/call", json!({}), meta);
+    assert_eq!(refused["error"]["code"], -32022, "{refused}");
 
     // A version without capabilities is malformed.
     let meta = json!({"io.modelcontextprotocol/protocolVersion": MODERN});

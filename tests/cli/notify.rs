@@ -80,3 +80,43 @@ fn a_webhook_secret_others_can_read_is_refused_at_startup() {
     assert!(stderr.contains("readable by others"), "{stderr}");
     assert!(!stderr.contains("a secret only root reads"));
 }
+
+#[test]
+fn a_url_that_is_not_http_is_invalid_policy_and_writes_nothing() {
+    let mut server = Server::spool();
+    let before = server.call("crontab.get", json!({"user": "root"}));
+    for (notify, field) in [
+        (json!({"webhook": "ftp://example.com/x"}), "notify.webhook"),
+        (json!({"ping_url": "file:///etc/passwd"}), "notify.ping_url"),
+        (json!({"webhook": "http://"}), "notify.webhook"),
+        (
+            json!({"ping_url": "https://user:TOKEN@hc.example/x"}),
+            "notify.ping_url",
+        ),
+    ] {
+        let error = server.fail(
+            "entries.create",
+            json!({"user": "root", "schedule": "0 3 * * *", "command": "true", "notify": notify}),
+            "INVALID_POLICY",
+        );
+        assert_eq!(error["data"]["field"], field, "{error}");
+        assert!(!error.to_string().contains("TOKEN"), "{error}");
+    }
+    assert_eq!(server.call("crontab.get", json!({"user": "root"})), before);
+    let url = "https://hooks.example/cron?token=T0KEN";
+    let entry = server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "0 3 * * *", "command": "true", "notify": {"webhook": url}}),
+    );
+    let error = server.fail(
+        "entries.update",
+        json!({"user": "root", "id": entry["id"], "notify": {"webhook": "gopher://x"}}),
+        "INVALID_POLICY",
+    );
+    assert_eq!(error["data"]["field"], "notify.webhook");
+    let got = server.call("entries.get", json!({"user": "root", "id": entry["id"]}));
+    assert_eq!(
+        got["notify"]["webhook"], url,
+        "the owner reads the URL back"
+    );
+}

@@ -75,6 +75,8 @@ fn valid_params(schema: &Value, user: &str) -> Value {
             "content" => json!("* * * * * true\n"),
             "line" => json!("* * * * * true"),
             "revision" => json!(1),
+            "run_id" => json!("a1b2c3d4-e5f6-7890-abcd-ef1234567890"),
+            "entries" => json!([{"name": "n", "schedule": "@daily", "command": "true"}]),
             other => panic!("no valid value known for required param {other:?}; add one"),
         };
         params[name] = value;

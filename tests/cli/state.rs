@@ -227,3 +227,130 @@ fn a_state_directory_another_user_made_is_refused_and_none_is_shared() {
     assert_eq!(meta.uid(), ids(&victim).0);
     assert_eq!(meta.permissions().mode() & 0o077, 0, "private");
 }
+
+/// A root `cronrpc serve --socket` on the system backend, reachable by every user.
+struct RootSystemServer {
+    child: std::process::Child,
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl RootSystemServer {
+    fn start() -> RootSystemServer {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o755)).unwrap();
+        let path = dir.path().join("cronrpc.sock");
+        let child = Command::new(crate::harness::BIN)
+            .args(["serve", "--backend", "system", "--socket"])
+            .arg(&path)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .unwrap();
+        crate::harness::wait_for_socket(&path);
+        RootSystemServer {
+            child,
+            path,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for RootSystemServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn creates(user: &TempUser, tag: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            rpc(
+                i as u64 + 1,
+                "entries.create",
+                json!({"user": user.name, "schedule": "@daily", "command": format!("echo {tag}{i}")}),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_root_server_and_a_users_own_cronrpc_share_the_lock_and_lose_nothing() {
+    let user = TempUser::new();
+    let (_dir, bin) = shared_bin();
+    let server = RootSystemServer::start();
+    let n = 25;
+    let (socket_answers, own_answers) = std::thread::scope(|s| {
+        let socket = s.spawn(|| socket_as(&user, &server.path, &creates(&user, "socket", n)));
+        let own = s.spawn(|| {
+            (0..n)
+                .flat_map(|i| serve_as(&user, &bin, &creates(&user, &format!("own{i}-"), 1)))
+                .collect::<Vec<_>>()
+        });
+        (socket.join().unwrap(), own.join().unwrap())
+    });
+    for answer in socket_answers.iter().chain(&own_answers) {
+        assert!(answer["result"]["id"].is_string(), "{answer}");
+    }
+    let crontab = user.crontab();
+    let jobs = crontab
+        .lines()
+        .filter(|l| l.contains(" exec --entry "))
+        .count();
+    assert_eq!(
+        jobs,
+        2 * n,
+        "every acknowledged create is in the crontab:\n{crontab}"
+    );
+}
+
+#[test]
+fn a_user_holding_their_own_lock_stalls_only_their_own_crontab() {
+    let holder = TempUser::new();
+    let other = TempUser::new();
+    let server = RootSystemServer::start();
+    let create = |user: &TempUser| {
+        rpc(
+            1,
+            "entries.create",
+            json!({"user": user.name, "schedule": "@daily", "command": "true"}),
+        )
+    };
+    let first = crate::harness::ask(&server.path, &[create(&holder)]);
+    assert!(first[0]["result"].is_object(), "{first:?}");
+    let lock = format!("/var/lib/cronrpc/locks/{}.lock", holder.name);
+    let (uid, gid) = ids(&holder);
+    let mut held = Command::new("flock")
+        .args(["-x", &lock, "sleep", "600"])
+        .uid(uid)
+        .gid(gid)
+        .spawn()
+        .unwrap();
+    // The holder's flock has the lock once root's own attempt can no longer get it.
+    let probe = std::fs::File::open(&lock).unwrap();
+    while nix::fcntl::Flock::lock(
+        probe.try_clone().unwrap(),
+        nix::fcntl::FlockArg::LockExclusiveNonblock,
+    )
+    .is_ok()
+    {
+        std::thread::yield_now();
+    }
+    let answers = std::thread::scope(|s| {
+        let stalled = s.spawn(|| crate::harness::ask(&server.path, &[create(&holder)]));
+        let served = crate::harness::ask(&server.path, &[create(&other)]);
+        (stalled.join().unwrap(), served)
+    });
+    let _ = held.kill();
+    let _ = held.wait();
+    assert_eq!(
+        answers.0[0]["error"]["data"]["code"], "BACKEND_ERROR",
+        "{answers:?}"
+    );
+    assert!(answers.1[0]["result"]["id"].is_string(), "{answers:?}");
+    assert_eq!(
+        holder.crontab().lines().count(),
+        2,
+        "the stalled write changed nothing"
+    );
+}

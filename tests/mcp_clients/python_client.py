@@ -84,6 +84,24 @@ async def main(binary: str, mode: str) -> None:
 
             empty = await client.call_tool("entries_list", {"user": "root"})
             check(empty.structured_content["total"] == 0, empty)
+
+            # A run the call waits for, with progress while it does.
+            job = await client.call_tool(
+                "entries_create", {"user": "root", "schedule": "@daily", "command": "sleep 2; echo ran"}
+            )
+            seen = []
+
+            async def on_progress(progress, total, message):
+                seen.append(progress)
+
+            ran = await client.call_tool(
+                "entries_run",
+                {"user": "root", "id": job.structured_content["id"]},
+                progress_callback=on_progress,
+            )
+            check(not ran.is_error and ran.structured_content["stdout"] == "ran\n", ran)
+            check(ran.structured_content["status"] == "succeeded", ran)
+            check(len(seen) >= 1, f"no progress while the run waited: {seen}")
     print(f"python mcp client: ok (mode {mode}, protocol {version})")
 
 

@@ -75,6 +75,21 @@ async function main(binary) {
     const empty = await client.callTool({ name: "entries_list", arguments: { user: "root" } });
     check(empty.structuredContent.total === 0, empty);
 
+    // A run the call waits for, with progress while it does.
+    const job = await client.callTool({
+      name: "entries_create",
+      arguments: { user: "root", schedule: "@daily", command: "sleep 2; echo ran" },
+    });
+    const seen = [];
+    const ran = await client.callTool(
+      { name: "entries_run", arguments: { user: "root", id: job.structuredContent.id } },
+      undefined,
+      { onprogress: (p) => seen.push(p.progress) },
+    );
+    check(!ran.isError && ran.structuredContent.stdout === "ran\n", ran);
+    check(seen.length >= 1, `no progress while the run waited: ${seen}`);
+    check(byName.entries_run.annotations?.openWorldHint === true, "run is open-world");
+
     await client.ping();
     console.log("ts mcp client: ok");
   } finally {

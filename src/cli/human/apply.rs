@@ -3,6 +3,7 @@
 //! removed. `--detailed-exitcode` follows Terraform: 0 unchanged, 2 changed, 1 failed.
 
 use super::{call, Done};
+use crate::api as m;
 use crate::cli::client::{Connection, Outcome};
 use crate::cli::render::text;
 use clap::Args;
@@ -123,18 +124,11 @@ impl Plan {
         } else {
             named_entries(conn, &self.params["user"])
         };
-        let show = |out: &mut Vec<u8>, _: &str, result: &Value| {
+        let show = |out: &mut Vec<u8>, result: &Value| {
             diff(out, &self.params["entries"], &current, result)
         };
-        let (exit, result) = call(
-            conn,
-            "entries.apply",
-            self.params.clone(),
-            json,
-            out,
-            err,
-            show,
-        );
+        let invoke = |c: &mut Connection| c.invoke::<m::EntriesApply>(self.params.clone());
+        let (exit, result) = call(conn, invoke, json, out, err, show);
         let changed = result.is_some_and(|r| r["changed"] == true);
         Done { exit, changed }
     }
@@ -146,7 +140,7 @@ fn named_entries(conn: &mut Connection, user: &Value) -> HashMap<String, Value> 
     let mut named = HashMap::new();
     for page in 1.. {
         let params = json!({"user": user, "type": "managed", "page": page, "limit": 200});
-        let Ok(Outcome::Result(mut list)) = conn.call("entries.list", params) else {
+        let Ok(Outcome::Result(mut list)) = conn.invoke::<m::EntriesList>(params) else {
             break;
         };
         let Some(items) = list["entries"].as_array_mut().map(std::mem::take) else {

@@ -1,8 +1,9 @@
 //! `cronrpc crontab …` and `cronrpc schedule …`: whole crontabs, revisions, and schedules.
 
 use super::params::{opt, params, v};
+use super::{of, Plan};
+use crate::api as m;
 use clap::Subcommand;
-use serde_json::Value;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -54,10 +55,10 @@ pub enum Schedule {
 }
 
 impl Crontab {
-    pub fn request(self) -> Result<(&'static str, Value), String> {
+    pub fn request(self) -> Result<Plan, String> {
         Ok(match self {
-            Crontab::List => ("crontab.list", params([])),
-            Crontab::Get { user } => ("crontab.get", params([("user", v(user))])),
+            Crontab::List => of::<m::CrontabList>(params([])),
+            Crontab::Get { user } => of::<m::CrontabGet>(params([("user", v(user))])),
             Crontab::Put {
                 user,
                 file,
@@ -65,32 +66,25 @@ impl Crontab {
                 dry_run,
             } => {
                 let content = read_content(&file)?;
-                (
-                    "crontab.put",
-                    params([
-                        ("user", v(user)),
-                        ("content", v(content)),
-                        ("if_match", opt(if_match)),
-                        ("dry_run", dry_run.then(|| true.into())),
-                    ]),
-                )
+                of::<m::CrontabPut>(params([
+                    ("user", v(user)),
+                    ("content", v(content)),
+                    ("if_match", opt(if_match)),
+                    ("dry_run", dry_run.then(|| true.into())),
+                ]))
             }
-            Crontab::Revisions { user, limit } => (
-                "crontab.revisions",
-                params([("user", v(user)), ("limit", opt(limit))]),
-            ),
+            Crontab::Revisions { user, limit } => {
+                of::<m::CrontabRevisions>(params([("user", v(user)), ("limit", opt(limit))]))
+            }
             Crontab::Restore {
                 user,
                 revision,
                 if_match,
-            } => (
-                "crontab.restore",
-                params([
-                    ("user", v(user)),
-                    ("revision", v(revision)),
-                    ("if_match", opt(if_match)),
-                ]),
-            ),
+            } => of::<m::CrontabRestore>(params([
+                ("user", v(user)),
+                ("revision", v(revision)),
+                ("if_match", opt(if_match)),
+            ])),
         })
     }
 }
@@ -106,22 +100,19 @@ fn read_content(file: &std::path::Path) -> Result<String, String> {
 }
 
 impl Schedule {
-    pub fn request(self) -> (&'static str, Value) {
+    pub fn request(self) -> Plan {
         match self {
             Schedule::Describe {
                 schedule,
                 count,
                 from,
                 timezone,
-            } => (
-                "schedule.describe",
-                params([
-                    ("schedule", v(schedule)),
-                    ("count", opt(count)),
-                    ("from", opt(from)),
-                    ("timezone", opt(timezone)),
-                ]),
-            ),
+            } => of::<m::ScheduleDescribe>(params([
+                ("schedule", v(schedule)),
+                ("count", opt(count)),
+                ("from", opt(from)),
+                ("timezone", opt(timezone)),
+            ])),
         }
     }
 }

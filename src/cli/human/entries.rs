@@ -1,8 +1,10 @@
 //! `cronrpc entries …`: one subcommand per `entries.*` method.
 
 use super::params::{flag, opt, params, set_or_clear, v};
+use super::policy::PolicyArgs;
+use super::{of, Plan};
+use crate::api as m;
 use clap::{Subcommand, ValueEnum};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Kind {
@@ -50,6 +52,8 @@ pub enum Entries {
         /// RFC 3339; after it the entry stops firing and is removed.
         #[arg(long)]
         expires_at: Option<String>,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Change fields of a managed entry; the others stay.
     Update {
@@ -78,6 +82,8 @@ pub enum Entries {
         /// Clear the expiration.
         #[arg(long)]
         no_expires_at: bool,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Delete a managed entry.
     Delete { user: String, id: String },
@@ -94,8 +100,11 @@ pub enum Entries {
     Run {
         user: String,
         id: String,
-        #[arg(long)]
+        #[arg(long, visible_alias = "timeout")]
         timeout_ms: Option<u64>,
+        /// Answer at once with the run in `running`; it goes on detached (see `runs get`).
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Recorded runs, newest first.
     History {
@@ -111,6 +120,9 @@ pub enum Entries {
         /// Include rotated history files.
         #[arg(long)]
         include_rotated: bool,
+        /// Only runs with this status (running, succeeded, failed, timed_out, skipped, cancelled).
+        #[arg(long)]
+        status: Option<String>,
     },
     /// Remove expired entries.
     Sweep {
@@ -123,7 +135,7 @@ pub enum Entries {
 }
 
 impl Entries {
-    pub fn request(self) -> Result<(&'static str, Value), String> {
+    pub fn request(self) -> Result<Plan, String> {
         Ok(match self {
             Entries::List {
                 user,
@@ -132,24 +144,21 @@ impl Entries {
                 kind,
                 enabled,
                 disabled,
-            } => (
-                "entries.list",
-                params([
-                    ("user", v(user)),
-                    ("page", opt(page)),
-                    ("limit", opt(limit)),
-                    (
-                        "type",
-                        kind.map(|k| match k {
-                            Kind::Managed => "managed".into(),
-                            Kind::Raw => "raw".into(),
-                        }),
-                    ),
-                    ("enabled", flag(enabled, disabled)),
-                ]),
-            ),
+            } => of::<m::EntriesList>(params([
+                ("user", v(user)),
+                ("page", opt(page)),
+                ("limit", opt(limit)),
+                (
+                    "type",
+                    kind.map(|k| match k {
+                        Kind::Managed => "managed".into(),
+                        Kind::Raw => "raw".into(),
+                    }),
+                ),
+                ("enabled", flag(enabled, disabled)),
+            ])),
             Entries::Get { user, id } => {
-                ("entries.get", params([("user", v(user)), ("id", v(id))]))
+                of::<m::EntriesGet>(params([("user", v(user)), ("id", v(id))]))
             }
             Entries::Create {
                 user,
@@ -159,9 +168,9 @@ impl Entries {
                 comment,
                 disabled,
                 expires_at,
-            } => (
-                "entries.create",
-                params([
+                policy,
+            } => {
+                let mut p = params([
                     ("user", v(user)),
                     ("schedule", v(schedule)),
                     ("command", v(command)),
@@ -169,8 +178,10 @@ impl Entries {
                     ("comment", opt(comment)),
                     ("enabled", disabled.then(|| false.into())),
                     ("expires_at", opt(expires_at)),
-                ]),
-            ),
+                ]);
+                policy.extend(&mut p);
+                of::<m::EntriesCreate>(p)
+            }
             Entries::Update {
                 user,
                 id,
@@ -184,9 +195,9 @@ impl Entries {
                 disable,
                 expires_at,
                 no_expires_at,
-            } => (
-                "entries.update",
-                params([
+                policy,
+            } => {
+                let mut p = params([
                     ("user", v(user)),
                     ("id", v(id)),
                     ("schedule", opt(schedule)),
@@ -195,60 +206,54 @@ impl Entries {
                     ("comment", set_or_clear(comment, no_comment)),
                     ("enabled", flag(enable, disable)),
                     ("expires_at", set_or_clear(expires_at, no_expires_at)),
-                ]),
-            ),
+                ]);
+                policy.extend(&mut p);
+                of::<m::EntriesUpdate>(p)
+            }
             Entries::Delete { user, id } => {
-                ("entries.delete", params([("user", v(user)), ("id", v(id))]))
+                of::<m::EntriesDelete>(params([("user", v(user)), ("id", v(id))]))
             }
             Entries::Adopt {
                 user,
                 line,
                 name,
                 comment,
-            } => (
-                "entries.adopt",
-                params([
-                    ("user", v(user)),
-                    ("line", v(line)),
-                    ("name", opt(name)),
-                    ("comment", opt(comment)),
-                ]),
-            ),
+            } => of::<m::EntriesAdopt>(params([
+                ("user", v(user)),
+                ("line", v(line)),
+                ("name", opt(name)),
+                ("comment", opt(comment)),
+            ])),
             Entries::Run {
                 user,
                 id,
                 timeout_ms,
-            } => (
-                "entries.run",
-                params([
-                    ("user", v(user)),
-                    ("id", v(id)),
-                    ("timeout_ms", opt(timeout_ms)),
-                ]),
-            ),
+                no_wait,
+            } => of::<m::EntriesRun>(params([
+                ("user", v(user)),
+                ("id", v(id)),
+                ("timeout_ms", opt(timeout_ms)),
+                ("wait", no_wait.then(|| false.into())),
+            ])),
             Entries::History {
                 user,
                 id,
                 since,
                 limit,
                 include_rotated,
-            } => (
-                "entries.history",
-                params([
-                    ("user", v(user)),
-                    ("id", opt(id)),
-                    ("since", opt(since)),
-                    ("limit", opt(limit)),
-                    ("include_rotated", include_rotated.then(|| true.into())),
-                ]),
-            ),
-            Entries::Sweep { user, dry_run } => (
-                "entries.sweep",
-                params([
-                    ("user", opt(user)),
-                    ("dry_run", dry_run.then(|| true.into())),
-                ]),
-            ),
+                status,
+            } => of::<m::EntriesHistory>(params([
+                ("user", v(user)),
+                ("id", opt(id)),
+                ("since", opt(since)),
+                ("limit", opt(limit)),
+                ("include_rotated", include_rotated.then(|| true.into())),
+                ("status", opt(status)),
+            ])),
+            Entries::Sweep { user, dry_run } => of::<m::EntriesSweep>(params([
+                ("user", opt(user)),
+                ("dry_run", dry_run.then(|| true.into())),
+            ])),
         })
     }
 }

@@ -7,9 +7,12 @@ mod crontab;
 mod entries;
 mod fleet;
 mod params;
+mod policy;
 
 use super::client::{Connection, Exit, Outcome, SshOptions};
 use super::render;
+use super::results::Render;
+use crate::api as m;
 use crate::app::BackendOptions;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -62,7 +65,7 @@ pub enum Human {
     /// Managed entries and the raw job lines around them.
     Entries {
         #[command(subcommand)]
-        command: entries::Entries,
+        command: Box<entries::Entries>,
         #[command(flatten)]
         client: Client,
     },
@@ -96,9 +99,22 @@ pub enum Human {
 
 /// What a command does on one connection, decided (and any file read) once for every host.
 #[derive(Debug, Clone)]
-enum Plan {
-    Call { method: &'static str, params: Value },
+pub enum Plan {
+    Call {
+        params: Value,
+        invoke: fn(&mut Connection, Value) -> Result<Outcome, String>,
+        render: fn(&mut Vec<u8>, &Value) -> std::io::Result<()>,
+    },
     Apply(apply::Plan),
+}
+
+/// A call of the method `M` with `params`, its result shown by `M`'s [`Render`].
+pub fn of<M: Render>(params: Value) -> Plan {
+    Plan::Call {
+        params,
+        invoke: Connection::invoke::<M>,
+        render: M::render,
+    }
 }
 
 /// How a command went on one connection.
@@ -118,8 +134,13 @@ impl Plan {
         err: &mut Vec<u8>,
     ) -> Done {
         match self {
-            Plan::Call { method, params } => {
-                let (exit, _) = call(conn, method, params.clone(), json, out, err, render::result);
+            Plan::Call {
+                params,
+                invoke,
+                render,
+                ..
+            } => {
+                let (exit, _) = call(conn, |c| invoke(c, params.clone()), json, out, err, render);
                 Done {
                     exit,
                     changed: false,
@@ -134,14 +155,13 @@ impl Plan {
 /// exit status, and the result when there is one.
 fn call(
     conn: &mut Connection,
-    method: &str,
-    params: Value,
+    invoke: impl FnOnce(&mut Connection) -> Result<Outcome, String>,
     json: bool,
     out: &mut Vec<u8>,
     err: &mut Vec<u8>,
-    show: impl FnOnce(&mut Vec<u8>, &str, &Value) -> std::io::Result<()>,
+    show: impl FnOnce(&mut Vec<u8>, &Value) -> std::io::Result<()>,
 ) -> (Exit, Option<Value>) {
-    match conn.call(method, params) {
+    match invoke(conn) {
         Err(e) => {
             let _ = writeln!(err, "cronrpc: {e}");
             (Exit::UNREACHABLE, None)
@@ -150,7 +170,7 @@ fn call(
             let _ = if json {
                 render::json(out, &result)
             } else {
-                show(out, method, &result)
+                show(out, &result)
             };
             (Exit::OK, Some(result))
         }
@@ -167,10 +187,10 @@ fn call(
 
 pub fn run(command: Human) -> ExitCode {
     let (plan, client, detailed) = match command {
-        Human::Entries { command, client } => (call_plan(command.request()), client, false),
-        Human::Crontab { command, client } => (call_plan(command.request()), client, false),
-        Human::Schedule { command, client } => (call_plan(Ok(command.request())), client, false),
-        Human::Health { client } => (call_plan(Ok(("health", params::params([])))), client, false),
+        Human::Entries { command, client } => (command.request(), client, false),
+        Human::Crontab { command, client } => (command.request(), client, false),
+        Human::Schedule { command, client } => (Ok(command.request()), client, false),
+        Human::Health { client } => (Ok(of::<m::Health>(params::params([]))), client, false),
         Human::Apply { args, client } => {
             let detailed = args.detailed_exitcode;
             (args.plan().map(Plan::Apply), client, detailed)
@@ -210,10 +230,6 @@ pub fn run(command: Human) -> ExitCode {
         (true, _) => 0,
     };
     ExitCode::from(code)
-}
-
-fn call_plan(request: Result<(&'static str, Value), String>) -> Result<Plan, String> {
-    request.map(|(method, params)| Plan::Call { method, params })
 }
 
 /// On this host: in-process, or on the server at `--connect`.

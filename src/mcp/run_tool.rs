@@ -1,0 +1,100 @@
+//! `entries_run` as a tool: a task for a client that declared the Tasks extension, else a
+//! call that waits for the run while telling the client it is alive (progress) and stops the
+//! run if the client gives up on it (`notifications/cancelled`).
+//!
+//! Either way the run is started without waiting (`entries.run` with `wait: false`) and then
+//! followed through `runs.get`, so a cancelled call can stop it with `runs.cancel`, and the
+//! run is the same recorded run a JSON-RPC client would see.
+
+use super::tools::{answer, failure, success, Call};
+use super::{runs, tasks};
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
+use crate::protocol::InFlight;
+use crate::service::Service;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often a waiting call looks at its run.
+const POLL: Duration = Duration::from_millis(100);
+/// How often a waiting call with a progress token says it is still running.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ErrorObjectOwned> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| super::internal(&e))
+}
+
+pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObjectOwned> {
+    let Call {
+        arguments,
+        modern,
+        caller,
+        progress_token,
+        in_flight,
+        ..
+    } = call;
+    let (svc, who) = (service.clone(), caller.clone());
+    let started = match blocking(move || runs::start(&svc, &who, &arguments)).await? {
+        Ok(started) => started,
+        Err(error) => return Ok(answer(failure(&error), modern.as_ref())),
+    };
+    let mut record = started.record;
+    if !started.wait || !runs::is_running(&record) {
+        return Ok(answer(success(json!(record)), modern.as_ref()));
+    }
+    if let Some(modern) = modern.as_ref().filter(|m| m.tasks) {
+        return Ok(tasks::created(&record, modern));
+    }
+    let in_flight = in_flight.unwrap_or_else(InFlight::detached);
+    let began = Instant::now();
+    let mut next_progress = began;
+    let mut reported = 0u64;
+    while runs::is_running(&record) {
+        if let Some(token) = &progress_token {
+            if Instant::now() >= next_progress {
+                reported += 1;
+                let params = progress(token, reported, began.elapsed(), &record.run_id);
+                in_flight
+                    .peer
+                    .notify("notifications/progress", params)
+                    .await;
+                next_progress += PROGRESS_EVERY;
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(POLL) => {}
+            () = in_flight.cancelled.cancelled() => {
+                // The client gave up: stop the run so it is not left going (and run again by
+                // an agent told it failed). The connection sends no answer.
+                let (svc, who, user, id) = (service.clone(), caller.clone(), record.user.clone(), record.run_id.clone());
+                if let Ok(Err(e)) = blocking(move || runs::cancel(&svc, &who, &user, &id)).await {
+                    tracing::warn!(run = %record.run_id, "cancelling a run for a cancelled call: {e}");
+                }
+                return Err(super::internal(&"cancelled by the client"));
+            }
+        }
+        let (svc, who, user, id) = (
+            service.clone(),
+            caller.clone(),
+            record.user.clone(),
+            record.run_id.clone(),
+        );
+        match blocking(move || runs::get(&svc, &who, &user, &id)).await? {
+            Ok(now) => record = now,
+            Err(error) => return Ok(answer(failure(&error), modern.as_ref())),
+        }
+    }
+    Ok(answer(success(json!(record)), modern.as_ref()))
+}
+
+fn progress(token: &Value, count: u64, elapsed: Duration, run_id: &str) -> Value {
+    json!({
+        "progressToken": token,
+        "progress": count,
+        "message": format!("run {run_id} running for {}s", elapsed.as_secs()),
+    })
+}
