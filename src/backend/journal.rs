@@ -36,6 +36,11 @@ pub struct Revision {
     pub client: Option<String>,
     /// What changed, for a person.
     pub summary: String,
+    /// Journaled before the write was installed, and not yet confirmed: a kill in between
+    /// leaves it so, and [`Journal::resolve`] keeps it if the crontab holds it, else drops it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(skip)]
+    pub pending: bool,
 }
 
 /// How much history to keep per user. The newest revision is always kept.
@@ -59,6 +64,8 @@ pub struct Record<'a> {
     pub by: String,
     pub client: Option<String>,
     pub summary: String,
+    /// Recorded ahead of the write it describes (see [`Revision::pending`]).
+    pub pending: bool,
 }
 
 const INDEX: &str = "index.ndjson";
@@ -77,6 +84,24 @@ impl Journal {
 
     fn content_path(&self, user: &str, revision: u64) -> PathBuf {
         self.user_dir(user).join(format!("{revision:06}.crontab"))
+    }
+
+    /// Makes sure `user`'s journal is that of the user with `uid`: a user deleted and then
+    /// made again under the same name (or a name reused for someone else) must not inherit
+    /// the old one's crontab history, secrets in environment lines included. The journal
+    /// notes its owner's uid; a journal of another uid is removed.
+    pub fn claim(&self, user: &str, uid: u32) -> io::Result<()> {
+        let dir = self.user_dir(user);
+        let owner = dir.join("owner");
+        match std::fs::read_to_string(&owner) {
+            Ok(text) if text.trim() == uid.to_string() => return Ok(()),
+            Ok(_) => std::fs::remove_dir_all(&dir)?,
+            // None yet, or one from before owners were noted (adopted by the current user).
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        super::dirs::ensure(&dir, 0o700)?;
+        write_private(&owner, &format!("{uid}\n"))
     }
 
     /// Every kept revision, oldest first. Lines that do not parse (a torn write) are skipped.
@@ -118,18 +143,45 @@ impl Journal {
                 by: record.by,
                 client: record.client,
                 summary: record.summary,
+                pending: record.pending,
             });
         }
         let kept = self.prune(index, now);
+        self.write_index(user, &kept)
+    }
+
+    /// Settles revisions journaled ahead of their write: the newest is confirmed when the
+    /// crontab now has its etag (the write happened), and any other pending one is dropped
+    /// (the write failed, or never happened).
+    pub fn resolve(&self, user: &str, current_etag: &str) -> io::Result<()> {
+        let index = self.list(user)?;
+        if !index.iter().any(|r| r.pending) {
+            return Ok(());
+        }
+        let last = index.len() - 1;
+        let kept: Vec<Revision> = index
+            .into_iter()
+            .enumerate()
+            .filter(|(i, r)| !r.pending || (*i == last && r.etag == current_etag))
+            .map(|(_, mut r)| {
+                r.pending = false;
+                r
+            })
+            .collect();
+        self.write_index(user, &kept)
+    }
+
+    fn write_index(&self, user: &str, kept: &[Revision]) -> io::Result<()> {
+        let dir = self.user_dir(user);
         let mut text = String::new();
-        for revision in &kept {
+        for revision in kept {
             text.push_str(&serde_json::to_string(revision).expect("revisions serialize"));
             text.push('\n');
         }
         let staging = dir.join(".index.tmp");
         write_private(&staging, &text)?;
         std::fs::rename(&staging, dir.join(INDEX))?;
-        self.remove_unlisted(user, &kept);
+        self.remove_unlisted(user, kept);
         Ok(())
     }
 
@@ -196,6 +248,7 @@ mod tests {
             by: "root".into(),
             client: None,
             summary: "s".into(),
+            pending: false,
         }
     }
 

@@ -26,8 +26,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a writer waits for a user's lock before it gives up with BACKEND_ERROR.
-pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+/// How long a writer waits for a user's lock before it gives up with BACKEND_ERROR. Long enough
+/// that honest contention (many writers queued behind `crontab` installs on a loaded machine)
+/// never fails; bounded so that a user holding their own lock only delays their own crontab.
+pub const LOCK_WAIT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Clone)]
 pub struct Locks {

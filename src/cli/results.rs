@@ -30,6 +30,8 @@ renders! {
     EntriesAdopt => entry;
     EntriesDelete => |out: &mut Vec<u8>, _: &Value| writeln!(out, "deleted");
     EntriesRun => run;
+    RunsGet => run;
+    RunsCancel => run;
     EntriesHistory => history;
     EntriesSweep => sweep;
     CrontabList => crontab_list;

@@ -1,10 +1,13 @@
 //! A crontab kept as its exact lines. Reading finds the managed entries; editing replaces only
 //! the lines of the entry being changed, so every other byte survives.
 //!
-//! A marker counts only when the line right below it is a job line (or a disabled one) and its
-//! id was not seen above. A marker whose job line was deleted, or a second marker with an id
-//! already used, is an ordinary comment: it is kept as it is and its job line (if any) lists as
-//! raw. Nothing is ever dropped on the user's behalf.
+//! A marker counts only when the line right below it is the job line it was written for (a job
+//! line, or a disabled one, whose recorder runs `--entry` with the marker's own id; see
+//! [`claims`]) and its id was not seen above. A marker whose job line was deleted or replaced
+//! by hand, or a second marker with an id already used (a copy), is an ordinary comment: it is
+//! kept as it is and the line below it (if a job) lists as raw, with a warning. Nothing the
+//! user wrote is ever dropped on their behalf; deleting an entry removes its marker, its own
+//! job line, and the copies of its marker (cronrpc's own lines), never a copy's job line.
 
 use super::command;
 use super::marker::{self, DISABLED_PREFIX};
@@ -57,6 +60,29 @@ pub(crate) fn job_of(text: &str) -> Option<(bool, &str, &str)> {
         LineKind::Job(job) => Some((enabled, job.schedule, job.command)),
         _ => None,
     }
+}
+
+/// Whether the job line with written command `written` is the one `marker` was written for.
+/// A line through the run recorder names its entry, and must name this one. A plain command
+/// (an adopted line, or one written without a recorder) must match the digest the marker
+/// keeps of it; only a marker from before digests were kept trusts any plain line below it.
+pub(crate) fn claims(marker: &marker::Marker, written: &str) -> bool {
+    match command::wrapped_entry(written) {
+        Some(entry) => entry == marker.meta.id,
+        None if written.contains(" exec --entry ") => false,
+        None => marker
+            .job
+            .as_ref()
+            .is_none_or(|digest| *digest == marker::digest(written)),
+    }
+}
+
+/// The marker line for `meta` above `job_line` (a line as [`job_line`] writes it).
+fn marker_for(meta: &EntryMeta, job_line: &str) -> String {
+    marker::render(
+        meta,
+        job_of(strip_eol(job_line)).map(|(_, _, written)| written),
+    )
 }
 
 impl Crontab {
@@ -113,8 +139,12 @@ impl Crontab {
     }
 
     fn managed_at(&self, i: usize) -> Option<Located> {
-        let meta = marker::parse(strip_eol(&self.lines[i]))?;
+        let bound = marker::parse_bound(strip_eol(&self.lines[i]))?;
         let (enabled, schedule, written) = job_of(strip_eol(self.lines.get(i + 1)?))?;
+        if !claims(&bound, written) {
+            return None;
+        }
+        let meta = bound.meta;
         let decoded = command::decode(written);
         let entry = ManagedEntry {
             meta,
@@ -156,17 +186,18 @@ impl Crontab {
     /// Appends an entry at the end of the crontab. `job_line` comes from [`job_line`].
     pub fn append(&mut self, meta: &EntryMeta, job_line: String) {
         self.terminate_last_line();
-        self.lines.push(marker::render(meta) + "\n");
+        self.lines.push(marker_for(meta, &job_line) + "\n");
         self.lines.push(job_line + "\n");
     }
 
     /// Rewrites the marker of the entry at `at`, and its job line when `job_line` is given.
     pub fn replace(&mut self, at: &Located, meta: &EntryMeta, job_line: Option<String>) {
-        self.lines[at.marker] = marker::render(meta) + eol_of(&self.lines[at.marker]);
         if let Some(job) = job_line {
             let eol = eol_of(&self.lines[at.marker + 1]);
             self.lines[at.marker + 1] = job + if eol.is_empty() { "\n" } else { eol };
         }
+        self.lines[at.marker] =
+            marker_for(meta, &self.lines[at.marker + 1]) + eol_of(&self.lines[at.marker]);
     }
 
     /// Makes the job line at `line` a managed entry: its marker goes right above it, and the
@@ -176,12 +207,21 @@ impl Crontab {
             let eol = eol_of(&self.lines[line]);
             self.lines[line] = job + if eol.is_empty() { "\n" } else { eol };
         }
-        self.lines.insert(line, marker::render(meta) + "\n");
+        let marker = marker_for(meta, &self.lines[line]);
+        self.lines.insert(line, marker + "\n");
     }
 
-    /// Removes the marker and job line of the entry at `at`.
+    /// Removes the marker and job line of the entry at `at`, and every other marker with its
+    /// id (copies, or ones whose job line is gone): with the entry gone they mark nothing, and
+    /// left in place a copy would become the entry, so that a retried delete removed the
+    /// user's copied job line. The lines below those markers stay, as raw lines.
     pub fn remove(&mut self, at: &Located) {
+        let id = at.entry.meta.id;
         self.lines.drain(at.marker..at.marker + 2);
+        self.lines.retain(|line| {
+            !(line.starts_with(marker::MARKER_PREFIX)
+                && marker::parse(strip_eol(line)).is_some_and(|m| m.id == id))
+        });
     }
 
     /// Removes every entry expired at `now`, returning what was removed.
@@ -198,9 +238,11 @@ impl Crontab {
             .entries()
             .filter(|l| l.entry.meta.is_expired(now))
             .collect();
-        // From the bottom up, so the earlier indices stay valid.
-        for located in expired.iter().rev() {
-            self.remove(located);
+        // One at a time, found afresh: each removal may take copies of markers elsewhere.
+        for located in &expired {
+            if let Some(at) = self.find(located.entry.meta.id) {
+                self.remove(&at);
+            }
         }
         expired.into_iter().map(|l| l.entry.meta).collect()
     }

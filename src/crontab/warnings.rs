@@ -1,7 +1,7 @@
 //! Warnings about a whole crontab, each with its 1-based line: what cron accepts but likely
 //! surprises, and markers that no longer mark anything.
 
-use super::document::job_of;
+use super::document::{claims, job_of};
 use super::marker;
 use crate::cron::line::{classify, LineKind};
 use crate::domain::warning::{Warning, WarningCode};
@@ -18,15 +18,19 @@ pub fn for_content(content: &str) -> Vec<Warning> {
     let mut i = 0;
     while i < lines.len() {
         let number = i + 1;
-        if let Some(meta) = marker::parse(lines[i]) {
-            let has_job = lines.get(i + 1).is_some_and(|next| job_of(next).is_some());
+        if let Some(bound) = marker::parse_bound(lines[i]) {
+            let has_job = lines.get(i + 1).is_some_and(|next| {
+                job_of(next).is_some_and(|(_, _, written)| claims(&bound, written))
+            });
+            let meta = bound.meta;
             match (has_job, managed.get(&meta.id)) {
                 (false, _) => warnings.push(
                     Warning::new(
                         WarningCode::MarkerOrphaned,
                         format!(
-                            "the cronrpc marker of entry {} has no job line below it; the job \
-                             was deleted or moved by hand, and the marker is kept as a comment",
+                            "the cronrpc marker of entry {} has not its own job line below it; \
+                             the job was deleted or moved by hand, and the marker is kept as a \
+                             comment (a line below it is raw)",
                             meta.id
                         ),
                     )

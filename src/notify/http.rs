@@ -118,11 +118,17 @@ fn attempt_once(
     }
 }
 
+/// A bad URL or a certificate that does not verify will be the same on the next attempt. (rustls
+/// reports a certificate it refuses as invalid data read from the peer.)
 fn retryable(e: &ureq::Error) -> bool {
-    !matches!(
-        e,
-        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl | ureq::Error::Tls(_)
-    )
+    match e {
+        ureq::Error::BadUri(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_) => false,
+        ureq::Error::Io(io) => io.kind() != std::io::ErrorKind::InvalidData,
+        _ => true,
+    }
 }
 
 /// Our own words for the errors whose text may quote the URL; the rest as ureq says them.

@@ -12,6 +12,8 @@ pub mod sign;
 mod test_server;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 use crate::domain::policy::Notify;
 use crate::history::{Channel, NotificationOutcome, RunRecord, RunStatus};
@@ -111,7 +113,7 @@ impl Notifier {
         out: &mut dyn Write,
         err: &mut dyn Write,
     ) {
-        self.complete(started, record, exit_status, tail, Some((out, err)));
+        self.finish_with(started, record, exit_status, tail, Some((out, err)));
     }
 
     /// [`Notifier::finish`] for a run whose output nobody mails (one `entries.run` started: its
@@ -123,10 +125,11 @@ impl Notifier {
         exit_status: i32,
         tail: &[u8],
     ) {
-        self.complete(started, record, exit_status, tail, None);
+        self.finish_with(started, record, exit_status, tail, None);
     }
 
-    fn complete(
+    /// [`Notifier::finish`], mailing to `mail_to` (stdout, stderr) or, with None, not at all.
+    pub fn finish_with(
         &self,
         started: Started,
         record: &mut RunRecord,

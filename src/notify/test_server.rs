@@ -21,6 +21,8 @@ pub struct Received {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Who sent it: the owner of the client's socket, from /proc/net/tcp.
+    pub peer_uid: Option<u32>,
 }
 
 impl Received {
@@ -63,6 +65,7 @@ impl Server {
 }
 
 fn serve(stream: TcpStream, answer: Answer, received: &Mutex<Vec<Received>>, own: &str) {
+    let peer_uid = socket_owner(&stream);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -90,6 +93,7 @@ fn serve(stream: TcpStream, answer: Answer, received: &Mutex<Vec<Received>>, own
         path: path.clone(),
         headers,
         body,
+        peer_uid,
     });
     let mut stream = stream;
     let reply = match answer {
@@ -118,4 +122,28 @@ pub fn dead_port() -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     base
+}
+
+/// The uid owning the other end of a localhost connection: its line in /proc/net/tcp has our
+/// peer's address as local address and ours as remote.
+fn socket_owner(stream: &TcpStream) -> Option<u32> {
+    let hex = |addr: std::net::SocketAddr| match addr {
+        std::net::SocketAddr::V4(v4) => Some(format!(
+            "{:08X}:{:04X}",
+            u32::from_le_bytes(v4.ip().octets()),
+            v4.port()
+        )),
+        std::net::SocketAddr::V6(_) => None,
+    };
+    let (peer, ours) = (
+        hex(stream.peer_addr().ok()?)?,
+        hex(stream.local_addr().ok()?)?,
+    );
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&peer.as_str()) && fields.get(2) == Some(&ours.as_str()))
+            .then(|| fields.get(7)?.parse().ok())
+            .flatten()
+    })
 }

@@ -188,6 +188,7 @@ fn webhooks_are_posted_for_failures_only_by_default_and_successes_when_asked() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].path, "/hook");
     assert_eq!(got[0].header("content-type"), Some("application/json"));
+    assert_eq!(got[0].peer_uid, Some(nix::unistd::geteuid().as_raw()));
     assert_eq!(
         got[0].header(sign::SIGNATURE_HEADER),
         None,

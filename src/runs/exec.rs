@@ -13,7 +13,7 @@ use crate::domain::policy::Concurrency;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::history::{RunRecord, RunStatus, Store, StoredRun, Trigger};
-use crate::notify::Notifier;
+use crate::notify::{Notifier, Started};
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::File;
 use std::io::Write;
@@ -196,7 +196,6 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .notify
         .clone()
         .map(|n| Notifier::for_user(n, store.root(), user.as_ref().map(|u| u.name.as_str())));
-    let started = notifier.as_ref().map(Notifier::start);
     let mut recorder = Recorder {
         store,
         user,
@@ -208,14 +207,14 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 Ok(Some(lock)) => Some(lock),
                 Ok(None) => {
                     super::skip_overlap(&mut record);
-                    if let (Some(notifier), Some(started)) = (&notifier, started) {
-                        notifier.finish(
-                            started,
+                    // Never started, so no start ping; a manual run's output nobody mails.
+                    if let Some(notifier) = &notifier {
+                        notifier.finish_with(
+                            Started::never(),
                             &mut record,
                             i32::from(EXIT_SKIPPED),
                             &[],
-                            out,
-                            err,
+                            (!manual).then_some((out, err)),
                         );
                     }
                     recorder.save(&record, None);
@@ -233,6 +232,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         _ => None,
     };
+    let started = notifier.as_ref().map(Notifier::start);
     catch_term();
     // cron (or the server, as cron would) has set the environment, directory and stdin; the
     // job keeps them.
@@ -285,7 +285,13 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let tail = &tail[tail
             .len()
             .saturating_sub(crate::history::record::TAIL_LIMIT)..];
-        notifier.finish(started, &mut record, code, tail, out, err);
+        notifier.finish_with(
+            started,
+            &mut record,
+            code,
+            tail,
+            (!manual).then_some((out, err)),
+        );
     }
     recorder.save(&record, None);
     code

@@ -143,8 +143,14 @@ impl Service {
         }
         if after != before {
             let replaced_at = self.backend.modified_at(user);
-            self.backend.write(user, &after)?;
+            // Journaled ahead of the write, then settled, so a kill in between cannot leave
+            // cronrpc's own write looking like someone else's.
             self.record_revision(caller, &action, user, &before, &after, replaced_at);
+            if let Err(e) = self.backend.write(user, &after) {
+                self.confirm_revision(user, &before);
+                return Err(e);
+            }
+            self.confirm_revision(user, &after);
         }
         Ok((out, after))
     }

@@ -72,7 +72,14 @@ impl Service {
             .with_field("limit"));
         }
         let user = self.user(caller, &p.user)?;
-        let mut revisions = self.journal()?.list(&user.name).map_err(journal_error)?;
+        let journal = self.journal()?;
+        journal.claim(&user.name, user.uid).map_err(journal_error)?;
+        let current = super::etag(&self.read(&user)?);
+        if let Err(e) = journal.resolve(&user.name, &current) {
+            tracing::warn!(user = %user.name, error = %e, "settling the revision journal");
+        }
+        let mut revisions = journal.list(&user.name).map_err(journal_error)?;
+        revisions.retain(|r| !r.pending);
         revisions.reverse();
         revisions.truncate(p.limit as usize);
         Ok(RevisionsResult { revisions })
@@ -82,8 +89,9 @@ impl Service {
     /// diffed and journaled like any put.
     pub fn crontab_restore(&self, caller: &Caller, p: RestoreParams) -> Result<PutResult> {
         let user = self.user(caller, &p.user)?;
-        let content = self
-            .journal()?
+        let journal = self.journal()?;
+        journal.claim(&user.name, user.uid).map_err(journal_error)?;
+        let content = journal
             .content(&user.name, p.revision)
             .map_err(journal_error)?
             .ok_or_else(|| {
@@ -110,8 +118,11 @@ impl Service {
 
     /// Records a write in the journal: the replaced content first when the journal does not
     /// already end with it (a first write, or an edit made outside cronrpc), then the new one.
-    /// The crontab is already written, so a journal failure is logged, not returned: the
-    /// request succeeded.
+    /// It runs before the write is installed, as pending (a kill between write and journal
+    /// then leaves the revision to be settled by [`Journal::resolve`], never mislabelled as
+    /// external); [`Service::confirm_revision`] settles it after. A journal failure is
+    /// logged and shown in `health`, not returned: the crontab is the user's, the journal
+    /// only cronrpc's account of it.
     pub(super) fn record_revision(
         &self,
         caller: &Caller,
@@ -125,39 +136,59 @@ impl Service {
             return;
         };
         let now = Timestamp::now();
-        let result = journal.list(&user.name).and_then(|index| {
-            let mut records = Vec::new();
-            let before_etag = etag(before);
-            if index.last().map(|r| &r.etag) != Some(&before_etag) {
-                let summary = if before.is_empty() && index.is_empty() {
-                    "no crontab before cronrpc's first write"
-                } else {
-                    "found in place: written outside cronrpc"
-                };
+        let result = journal
+            .claim(&user.name, user.uid)
+            .and_then(|()| journal.resolve(&user.name, &etag(before)));
+        let result = result
+            .and_then(|()| journal.list(&user.name))
+            .and_then(|index| {
+                let mut records = Vec::new();
+                let before_etag = etag(before);
+                if index.last().map(|r| &r.etag) != Some(&before_etag) {
+                    let summary = if before.is_empty() && index.is_empty() {
+                        "no crontab before cronrpc's first write"
+                    } else {
+                        "found in place: written outside cronrpc"
+                    };
+                    records.push(Record {
+                        content: before,
+                        etag: before_etag,
+                        written_at: replaced_at.unwrap_or(now),
+                        by: "external".into(),
+                        client: None,
+                        pending: false,
+                        summary: summary.into(),
+                    });
+                }
                 records.push(Record {
-                    content: before,
-                    etag: before_etag,
-                    written_at: replaced_at.unwrap_or(now),
-                    by: "external".into(),
-                    client: None,
-                    summary: summary.into(),
+                    content: after,
+                    etag: etag(after),
+                    written_at: now,
+                    by: caller.author(),
+                    client: caller.client.clone(),
+                    pending: true,
+                    summary: summarize(action, before, after),
                 });
-            }
-            records.push(Record {
-                content: after,
-                etag: etag(after),
-                written_at: now,
-                by: caller.author(),
-                client: caller.client.clone(),
-                summary: summarize(action, before, after),
+                journal.append(&user.name, records, now)
             });
-            journal.append(&user.name, records, now)
-        });
         if let Err(e) = &result {
             tracing::warn!(user = %user.name, error = %e, "recording the revision failed");
         }
         self.notes
             .journal(&user.name, result.map_err(|e| e.to_string()));
+    }
+}
+
+impl Service {
+    /// Settles the revision [`Service::record_revision`] journaled ahead of a write, once the
+    /// write succeeded (`installed`) or failed.
+    pub(super) fn confirm_revision(&self, user: &User, installed: &str) {
+        if let Some(journal) = &self.journal {
+            if let Err(e) = journal.resolve(&user.name, &etag(installed)) {
+                tracing::warn!(user = %user.name, error = %e, "confirming the revision failed");
+                self.notes.journal(&user.name, Err(e.to_string()));
+            }
+        }
     }
 }
 

@@ -168,3 +168,55 @@ fn policy_flags_from_the_shell_set_and_clear() {
     assert_eq!(entry["concurrency"], "allow");
     assert_eq!(entry["timeout_ms"], 5000, "untouched");
 }
+
+#[test]
+fn runs_from_the_shell_no_wait_status_get_and_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool");
+    std::fs::create_dir(&spool).unwrap();
+    let history = dir.path().join("history");
+    let h = history.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--history-dir", h]);
+        cli(&spool, &all)
+    };
+    let created = run(&[
+        "entries",
+        "create",
+        "root",
+        "--schedule",
+        "@daily",
+        "--command",
+        "sleep 30",
+        "--json",
+    ]);
+    let entry: Value = serde_json::from_slice(&created.stdout).unwrap();
+    let id = entry["id"].as_str().unwrap();
+    let started = run(&["entries", "run", "root", id, "--no-wait", "--json"]);
+    assert!(started.status.success(), "{}", text(&started.stderr));
+    let record: Value = serde_json::from_slice(&started.stdout).unwrap();
+    assert_eq!(record["status"], "running");
+    let run_id = record["run_id"].as_str().unwrap();
+    let running = run(&[
+        "entries", "history", "root", "--status", "running", "--json",
+    ]);
+    let listed: Value = serde_json::from_slice(&running.stdout).unwrap();
+    assert_eq!(listed["runs"][0]["run_id"], run_id);
+    let got = run(&["runs", "get", "root", run_id]);
+    assert!(
+        text(&got.stdout).contains("running"),
+        "{}",
+        text(&got.stdout)
+    );
+    let cancelled = run(&["runs", "cancel", "root", run_id, "--json"]);
+    let record: Value = serde_json::from_slice(&cancelled.stdout).unwrap();
+    assert_eq!(record["status"], "cancelled");
+    let missing = run(&[
+        "runs",
+        "get",
+        "root",
+        "00000000-0000-4000-8000-000000000000",
+    ]);
+    assert_eq!(missing.status.code(), Some(4), "not found");
+}

@@ -59,10 +59,12 @@ fn put_reports_managed_entries_added_kept_and_removed() {
     let lines: Vec<&str> = content.lines().collect();
     // Keep b, drop a, and add a copy of b's marker with a new id.
     let new_id = uuid::Uuid::new_v4().to_string();
+    // (its job line names the new id too: a marker claims only its own job line).
     let added_marker = lines[2].replace(b["id"].as_str().unwrap(), &new_id);
+    let added_line = lines[3].replace(b["id"].as_str().unwrap(), &new_id);
     let new_content = format!(
         "{}\n{}\n{}\n{}\n",
-        lines[2], lines[3], added_marker, lines[3]
+        lines[2], lines[3], added_marker, added_line
     );
     let dry = server.call(
         "crontab.put",

@@ -563,13 +563,12 @@ fn a_hand_edited_job_line_shows_the_edit() {
         json!({"schedule": "0 2 * * *", "command": "echo before"}),
     );
     let path = server.spool_dir().join("root");
-    let marker = std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_owned();
-    let edited = format!("{marker}\n30 6 * * 1 echo after\n");
+    // Schedule and command edited in place; the line still runs through its recorder entry.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let edited = before
+        .replace("0 2 * * * ", "30 6 * * 1 ")
+        .replace("'echo before'", "'echo after'");
+    assert_ne!(edited, before);
     std::fs::write(&path, edited).unwrap();
     let got = server.call("entries.get", json!({"user": "root", "id": entry["id"]}));
     assert_eq!(got["schedule"], "30 6 * * 1");

@@ -24,7 +24,7 @@ fn gated(dir: &Path, then: &str) -> String {
 }
 
 /// Polls `f` until it gives a value, for at most 60 s (a bound, not a measurement).
-pub fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+fn eventually<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(v) = f() {
@@ -327,8 +327,9 @@ fn the_recorder_enforces_timeout_and_forbid_overlap_and_a_crash_does_not_block()
     let mut crashed = exec(history.path(), &entry, &forbid, &gated(gate.path(), "true"))
         .spawn()
         .unwrap();
-    eventually("the run is recorded running", || {
-        (records(history.path()).last()?["status"] == "running").then_some(())
+    let job_group = eventually("the run is recorded running", || {
+        let last = records(history.path()).pop()?;
+        (last["status"] == "running").then(|| last["recorder"]["job_pgid"].to_string())
     });
     crashed.kill().unwrap();
     crashed.wait().unwrap();
@@ -336,5 +337,92 @@ fn the_recorder_enforces_timeout_and_forbid_overlap_and_a_crash_does_not_block()
         .output()
         .unwrap();
     assert_eq!(after.stdout, b"after\n");
+    // The killed recorder's job is left to the test to stop.
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{job_group}")])
+        .status();
+}
+
+/// Installed job lines run the way cron runs them (`sh -c` as the user, cron's environment):
+/// the recorder in the line records them `running` from their start, enforces the entry's
+/// timeout and overlap policy, and `runs.cancel` stops a cron-started run too.
+#[test]
+fn installed_job_lines_run_as_cron_does_are_policed_and_cancellable() {
+    use crate::cron_line::{job_command, run_as_cron};
+    use crate::harness::{shared_bin, TempUser};
+    let user = TempUser::new();
+    let (_bin_dir, bin) = shared_bin();
+    let spool = tempfile::tempdir().unwrap();
+    let mut server = Server::from_binary(
+        &bin,
+        &[
+            "--backend",
+            "spool",
+            "--spool-dir",
+            spool.path().to_str().unwrap(),
+        ],
+    );
+    let gate = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        gate.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let create = |server: &mut Server, command: &str, policy: Value| {
+        let mut params = json!({"user": user.name, "schedule": "0 3 * * *", "command": command});
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(policy.as_object().unwrap().clone());
+        let entry = server.call("entries.create", params);
+        let content = server.call("crontab.get", json!({"user": user.name}))["content"].clone();
+        let id = entry["id"].as_str().unwrap().to_owned();
+        (id.clone(), job_command(content.as_str().unwrap(), &id))
+    };
+
+    let (timed, line) = create(&mut server, "sleep 300", json!({"timeout_ms": 1000}));
+    let cron = run_as_cron(&user.name, &line);
+    assert_eq!(cron.code, Some(124), "{}", cron.mail);
+    let runs =
+        server.call("entries.history", json!({"user": user.name, "id": timed}))["runs"].clone();
+    assert_eq!(runs[0]["status"], "timed_out", "{runs}");
+    assert_eq!(runs[0]["trigger"], "cron");
+
+    let (forbid, line) = create(
+        &mut server,
+        &gated(gate.path(), "echo first"),
+        json!({"concurrency": "forbid"}),
+    );
+    let name = user.name.clone();
+    let first_line = line.clone();
+    let first = std::thread::spawn(move || run_as_cron(&name, &first_line));
+    let running = eventually("the cron run is recorded running", || {
+        let runs = server.call(
+            "entries.history",
+            json!({"user": user.name, "id": forbid, "status": "running"}),
+        );
+        runs["runs"].as_array().unwrap().first().cloned()
+    });
+    let second = run_as_cron(&user.name, &line);
+    assert_eq!(second.code, Some(75), "{}", second.mail);
+    let skipped = server.call(
+        "entries.history",
+        json!({"user": user.name, "id": forbid, "status": "skipped"}),
+    );
+    assert_eq!(skipped["runs"][0]["skip_reason"], "overlap", "{skipped}");
+    let cancelled = server.call(
+        "runs.cancel",
+        json!({"user": user.name, "run_id": running["run_id"]}),
+    );
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    let first = first.join().unwrap();
+    assert_eq!(first.code, Some(143), "{}", first.mail);
     std::fs::write(gate.path().join("go"), "").unwrap();
+    let again = run_as_cron(&user.name, &line);
+    assert_eq!(
+        again.code,
+        Some(0),
+        "the lock went with the cancelled run: {}",
+        again.mail
+    );
 }

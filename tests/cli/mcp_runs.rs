@@ -107,7 +107,6 @@ fn a_client_that_declares_tasks_gets_a_task_it_polls_to_completion() {
 }
 
 #[test]
-#[ignore = "needs detached runs and runs.cancel (the runs work)"]
 fn a_task_survives_the_connection_and_the_server() {
     let mut first = Server::spool();
     let id = create(&mut first, "sleep 1; echo later");
@@ -192,7 +191,6 @@ fn a_waiting_call_with_a_progress_token_gets_progress() {
 }
 
 #[test]
-#[ignore = "needs detached runs and runs.cancel (the runs work)"]
 fn tasks_cancel_stops_the_runs_processes() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::spool();
@@ -215,7 +213,6 @@ fn tasks_cancel_stops_the_runs_processes() {
 }
 
 #[test]
-#[ignore = "needs detached runs and runs.cancel (the runs work)"]
 fn a_cancelled_legacy_call_stops_its_run_and_gets_no_answer() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::spool();

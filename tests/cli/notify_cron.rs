@@ -7,90 +7,13 @@
 #[allow(dead_code)]
 mod test_server;
 
+use crate::cron_line::{job_command, run_as_cron, CronRun};
 use crate::harness::{is_root, shared_bin, Server, TempUser};
 use cronrpc::notify::sign::{self, Key};
 use serde_json::{json, Value};
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use test_server::{dead_port, Answer};
-
-/// The command cron would run for the entry's job line: after the five fields, up to the first
-/// unescaped `%`, with `\%` read as `%`.
-fn job_command(crontab: &str, id: &str) -> String {
-    let mut lines = crontab.lines();
-    lines
-        .by_ref()
-        .find(|l| l.starts_with("# cronrpc:v1 ") && l.contains(id))
-        .expect("the entry's marker");
-    let job = lines.next().expect("the job line");
-    let mut rest = job;
-    for _ in 0..5 {
-        rest = rest.trim_start().split_once([' ', '\t']).unwrap().1;
-    }
-    let mut command = String::new();
-    let mut chars = rest.trim_start().chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'%') => command.push(chars.next().unwrap()),
-            '%' => break,
-            c => command.push(c),
-        }
-    }
-    command
-}
-
-struct CronRun {
-    code: Option<i32>,
-    /// stdout and stderr as cron mails them: one pipe.
-    mail: String,
-    took: Duration,
-}
-
-/// Runs `command` as cron does for `user`.
-fn run_as_cron(user: &str, command: &str) -> CronRun {
-    let pw = nix::unistd::User::from_name(user).unwrap().unwrap();
-    let (read, write) = nix::unistd::pipe().unwrap();
-    let began = Instant::now();
-    let (uid, gid) = (pw.uid, pw.gid);
-    let mut command_ = Command::new("/bin/sh");
-    // SAFETY: only async-signal-safe system calls run between fork and exec.
-    unsafe {
-        command_.pre_exec(move || {
-            nix::unistd::setgroups(&[gid])?;
-            nix::unistd::setgid(gid)?;
-            nix::unistd::setuid(uid)?;
-            Ok(())
-        });
-    }
-    let mut child = command_
-        .arg("-c")
-        .arg(command)
-        .env_clear()
-        .env("HOME", &pw.dir)
-        .env("LOGNAME", user)
-        .env("USER", user)
-        .env("SHELL", "/bin/sh")
-        .env("PATH", "/usr/bin:/bin")
-        .current_dir(&pw.dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write.try_clone().unwrap()))
-        .stderr(Stdio::from(write))
-        .spawn()
-        .unwrap();
-    // The pipe's write ends go with it: only the job's may keep the pipe open.
-    drop(command_);
-    let mut mail = String::new();
-    std::fs::File::from(read).read_to_string(&mut mail).unwrap();
-    let status = child.wait().unwrap();
-    CronRun {
-        code: status.code(),
-        mail,
-        took: began.elapsed(),
-    }
-}
 
 struct Fixture {
     user: TempUser,
@@ -138,10 +61,17 @@ impl Fixture {
     }
 
     fn create(&mut self, command: &str, notify: Value) -> String {
-        let entry = self.server.call(
-            "entries.create",
-            json!({"user": self.user.name, "schedule": "0 3 * * *", "command": command, "notify": notify}),
-        );
+        self.create_with(command, notify, json!({}))
+    }
+
+    /// With other policy fields in `more`.
+    fn create_with(&mut self, command: &str, notify: Value, more: Value) -> String {
+        let mut params = json!({"user": self.user.name, "schedule": "0 3 * * *", "command": command, "notify": notify});
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(more.as_object().unwrap().clone());
+        let entry = self.server.call("entries.create", params);
         assert_eq!(entry["notify"]["webhook"], notify["webhook"], "{entry}");
         entry["id"].as_str().unwrap().to_owned()
     }
@@ -230,6 +160,15 @@ fn a_failing_job_line_mails_posts_and_pings_a_succeeding_one_only_pings() {
         "details never quote a URL's path"
     );
 
+    let uid = nix::unistd::User::from_name(&fx.user.name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw();
+    assert!(
+        http.received().iter().all(|r| r.peer_uid == Some(uid)),
+        "sent as the user"
+    );
     let before = http.received().len();
     let run = fx.run(&fine);
     assert_eq!(
@@ -354,4 +293,65 @@ fn a_job_lines_webhook_is_signed_with_the_users_key() {
         .next()
         .unwrap();
     assert!(detail.starts_with("signed webhook"), "{record}");
+}
+
+#[test]
+fn entries_run_notifies_from_the_users_own_process_without_mail() {
+    assert!(is_root(), "runs as a throwaway user");
+    let http = test_server::Server::start(Answer::Status(200));
+    let mut fx = Fixture::new();
+    let notify = json!({"webhook": format!("{}/hook", http.base), "ping_url": format!("{}/ping", http.base)});
+    let id = fx.create("echo by hand; exit 2", notify);
+    let record = fx
+        .server
+        .call("entries.run", json!({"user": fx.user.name, "id": id}));
+    assert_eq!(
+        (record["status"].as_str(), record["exit_code"].as_i64()),
+        (Some("failed"), Some(2)),
+        "{record}"
+    );
+    let mut got = channels(&record);
+    got.sort();
+    let want: Vec<(String, bool)> = [("ping", true), ("ping", true), ("webhook", true)]
+        .iter()
+        .map(|(c, ok)| (c.to_string(), *ok))
+        .collect();
+    assert_eq!(got, want, "no cron mails a manual run: {record}");
+    let uid = nix::unistd::User::from_name(&fx.user.name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw();
+    let received = http.received();
+    assert_eq!(received.len(), 3);
+    for request in &received {
+        assert_eq!(
+            request.peer_uid,
+            Some(uid),
+            "{} was sent as the entry's user, not root",
+            request.path
+        );
+    }
+}
+
+#[test]
+fn a_timed_out_job_line_is_a_notified_failure_pinged_with_124() {
+    assert!(is_root(), "runs job lines as a throwaway user");
+    let http = test_server::Server::start(Answer::Status(200));
+    let mut fx = Fixture::new();
+    let notify = json!({"webhook": format!("{}/hook", http.base), "ping_url": format!("{}/ping", http.base)});
+    let id = fx.create_with("echo begun; sleep 30", notify, json!({"timeout_ms": 1000}));
+    let run = fx.run(&id);
+    assert_eq!(run.code, Some(124), "{}", run.mail);
+    assert!(
+        run.mail
+            .starts_with(&format!("cronrpc: entry {id} timed out")),
+        "{}",
+        run.mail
+    );
+    assert!(run.mail.contains("begun\n"), "{}", run.mail);
+    let mut paths = http.paths();
+    paths.sort();
+    assert_eq!(paths, ["/hook", "/ping/124", "/ping/start"]);
+    assert_eq!(fx.last_run(&id)["status"], "timed_out");
 }

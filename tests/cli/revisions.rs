@@ -148,7 +148,8 @@ fn the_journal_is_private_and_bounded() {
             "000004.crontab",
             "000005.crontab",
             "000006.crontab",
-            "index.ndjson"
+            "index.ndjson",
+            "owner"
         ]
     );
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;

@@ -320,8 +320,11 @@ fn a_user_holding_their_own_lock_stalls_only_their_own_crontab() {
     assert!(first[0]["result"].is_object(), "{first:?}");
     let lock = format!("/var/lib/cronrpc/locks/{}.lock", holder.name);
     let (uid, gid) = ids(&holder);
+    // --no-fork: the holder is the process killed below, not a child left behind.
     let mut held = Command::new("flock")
-        .args(["-x", &lock, "sleep", "600"])
+        .args(["--no-fork", "-x", &lock, "sleep", "600"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .uid(uid)
         .gid(gid)
         .spawn()
@@ -353,4 +356,150 @@ fn a_user_holding_their_own_lock_stalls_only_their_own_crontab() {
         2,
         "the stalled write changed nothing"
     );
+}
+
+fn spool_file(server: &crate::harness::Server) -> std::path::PathBuf {
+    server.spool_dir().join("root")
+}
+
+#[test]
+fn a_marker_claims_only_its_own_job_line() {
+    let mut server = crate::harness::Server::spool();
+    let expiring = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let entry = server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "echo theirs", "expires_at": expiring}),
+    );
+    let id = entry["id"].as_str().unwrap();
+    let written = std::fs::read_to_string(spool_file(&server)).unwrap();
+    let marker = written.lines().next().unwrap();
+    // The job line deleted by hand, the user's own job added below the marker.
+    let mine = "5 5 * * * /usr/local/bin/my-own-job";
+    std::fs::write(spool_file(&server), format!("{marker}\n{mine}\n")).unwrap();
+    let list = server.call("entries.list", json!({"user": "root"}));
+    assert_eq!(
+        list["entries"],
+        json!([{"type": "raw", "line": mine}]),
+        "{list}"
+    );
+    let got = server.call("crontab.get", json!({"user": "root"}));
+    let codes: Vec<&str> = got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"MARKER_ORPHANED"), "{got}");
+    server.fail(
+        "entries.delete",
+        json!({"user": "root", "id": id}),
+        "ENTRY_NOT_FOUND",
+    );
+    server.call("entries.sweep", json!({}));
+    let after = std::fs::read_to_string(spool_file(&server)).unwrap();
+    assert!(after.contains(mine), "the user's job stays: {after}");
+}
+
+#[test]
+fn a_copied_entry_is_not_the_entry_and_survives_retried_deletes() {
+    let mut server = crate::harness::Server::spool();
+    let entry = server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "echo copied"}),
+    );
+    let id = entry["id"].as_str().unwrap();
+    let written = std::fs::read_to_string(spool_file(&server)).unwrap();
+    let job = written.lines().nth(1).unwrap().to_owned();
+    std::fs::write(spool_file(&server), format!("{written}{written}")).unwrap();
+    let list = server.call("entries.list", json!({"user": "root"}));
+    assert_eq!(list["total"], 2);
+    assert_eq!(
+        list["entries"][1],
+        json!({"type": "raw", "line": job}),
+        "{list}"
+    );
+    server.call("entries.delete", json!({"user": "root", "id": id}));
+    server.fail(
+        "entries.delete",
+        json!({"user": "root", "id": id}),
+        "ENTRY_NOT_FOUND",
+    );
+    let after = std::fs::read_to_string(spool_file(&server)).unwrap();
+    assert_eq!(after, format!("{job}\n"), "the copy's job line stays, raw");
+    let list = server.call("entries.list", json!({"user": "root"}));
+    assert_eq!(list["entries"], json!([{"type": "raw", "line": job}]));
+}
+
+#[test]
+fn carriage_returns_and_backspaces_survive_the_system_backend() {
+    let user = TempUser::new();
+    let original = "MAILTO=ops@example.com\r\n# literal \\r and \\b stay text\n# back\u{8}space\n@daily echo x\r\n";
+    user.install(original);
+    let mut server = crate::harness::Server::system();
+    let got = server.call("crontab.get", json!({"user": user.name}));
+    assert_eq!(got["content"], original, "the real bytes");
+    server.call(
+        "entries.create",
+        json!({"user": user.name, "schedule": "@hourly", "command": "echo new"}),
+    );
+    let spool = std::fs::read(Path::new("/var/spool/cron/crontabs").join(&user.name)).unwrap();
+    let spool = String::from_utf8(spool).unwrap();
+    assert!(
+        spool.contains(original),
+        "untouched lines byte for byte:\n{spool:?}"
+    );
+    let revisions = server.call("crontab.revisions", json!({"user": user.name}));
+    let first = revisions["revisions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(first["etag"], got["etag"], "the revision of the real bytes");
+}
+
+#[test]
+fn a_journal_that_cannot_be_written_shows_in_health() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let revisions = blocker.path().join("revisions");
+    let mut server =
+        crate::harness::Server::spool_with(&["--revisions-dir", revisions.to_str().unwrap()]);
+    assert_eq!(
+        server.call("health", json!({}))["journal_errors"],
+        json!([])
+    );
+    server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "true"}),
+    );
+    let health = server.call("health", json!({}));
+    let errors = health["journal_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{health}");
+    assert!(
+        errors[0].as_str().unwrap().starts_with("root: "),
+        "{health}"
+    );
+}
+
+#[test]
+fn a_new_user_under_an_old_name_inherits_no_revisions() {
+    let user = TempUser::new();
+    let mut server = crate::harness::Server::spool();
+    server.call(
+        "crontab.put",
+        json!({"user": user.name, "content": "SECRET=hunter2\n@daily true\n"}),
+    );
+    let (uid, _) = ids(&user);
+    assert!(Command::new("userdel")
+        .arg(&user.name)
+        .status()
+        .unwrap()
+        .success());
+    let again = Command::new("useradd")
+        .args(["--uid", &(uid + 1000).to_string(), &user.name])
+        .status()
+        .unwrap();
+    assert!(again.success());
+    let revisions = server.call("crontab.revisions", json!({"user": user.name}));
+    assert_eq!(revisions["revisions"], json!([]), "{revisions}");
 }

@@ -8,6 +8,7 @@ Exits non-zero on any failure.
 
 import asyncio
 import json
+import os
 import sys
 import tempfile
 
@@ -18,6 +19,19 @@ EXPECTED_TOOLS = {
     "entries_list", "entries_get", "entries_create", "entries_update", "entries_delete",
     "entries_sweep", "crontab_list", "crontab_get", "crontab_put", "schedule_describe", "health",
 }
+
+
+async def gone(pid: int) -> bool:
+    """Waits (up to 30 s) for `pid` to be gone or a zombie."""
+    for _ in range(300):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 def check(condition, message):
@@ -102,6 +116,25 @@ async def main(binary: str, mode: str) -> None:
             check(not ran.is_error and ran.structured_content["stdout"] == "ran\n", ran)
             check(ran.structured_content["status"] == "succeeded", ran)
             check(len(seen) >= 1, f"no progress while the run waited: {seen}")
+
+            # A client that gives up on a run (its read timeout) cancels the call: the run's
+            # processes stop, and the call's answer never comes.
+            pid_file = os.path.join(tempfile.mkdtemp(), "sleeper.pid")
+            sleeper = await client.call_tool(
+                "entries_create",
+                {"user": "root", "schedule": "@daily", "command": f"sleep 300 & echo $! > {pid_file}; wait"},
+            )
+            try:
+                await client.call_tool(
+                    "entries_run",
+                    {"user": "root", "id": sleeper.structured_content["id"]},
+                    read_timeout_seconds=3,
+                )
+                check(False, "the run should have outlasted the read timeout")
+            except Exception as e:  # the SDK's timeout error
+                check("tim" in str(e).lower(), f"unexpected error: {e!r}")
+            pid = int(open(pid_file).read())
+            check(await gone(pid), f"process {pid} of the cancelled run still runs")
     print(f"python mcp client: ok (mode {mode}, protocol {version})")
 
 

@@ -5,7 +5,7 @@
 // prefix in $CRONRPC_MCP_NODE. Exits non-zero on any failure.
 
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,20 @@ const EXPECTED_TOOLS = [
   "entries_list", "entries_get", "entries_create", "entries_update", "entries_delete",
   "entries_sweep", "crontab_list", "crontab_get", "crontab_put", "schedule_describe", "health",
 ];
+
+async function gone(pid) {
+  for (let i = 0; i < 300; i++) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return true;
+    }
+    if (stat.slice(stat.lastIndexOf(")") + 1).trim().startsWith("Z")) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(typeof message === "string" ? message : JSON.stringify(message));
@@ -89,6 +103,36 @@ async function main(binary) {
     check(!ran.isError && ran.structuredContent.stdout === "ran\n", ran);
     check(seen.length >= 1, `no progress while the run waited: ${seen}`);
     check(byName.entries_run.annotations?.openWorldHint === true, "run is open-world");
+
+    // Aborting a call sends notifications/cancelled: the run's processes stop.
+    const pidFile = join(mkdtempSync(join(tmpdir(), "cronrpc-pid-")), "sleeper.pid");
+    const sleeper = await client.callTool({
+      name: "entries_create",
+      arguments: { user: "root", schedule: "@daily", command: `sleep 300 & echo $! > ${pidFile}; wait` },
+    });
+    const controller = new AbortController();
+    const running = client.callTool(
+      { name: "entries_run", arguments: { user: "root", id: sleeper.structuredContent.id } },
+      undefined,
+      { signal: controller.signal },
+    );
+    let pid;
+    for (let i = 0; i < 300 && !pid; i++) {
+      try {
+        pid = Number(readFileSync(pidFile, "utf8").trim()) || undefined;
+      } catch {}
+      if (!pid) await new Promise((r) => setTimeout(r, 100));
+    }
+    check(pid, "the run never started");
+    controller.abort("the agent gave up");
+    let aborted = false;
+    try {
+      await running;
+    } catch {
+      aborted = true;
+    }
+    check(aborted, "an aborted call must not resolve");
+    check(await gone(pid), `process ${pid} of the cancelled run still runs`);
 
     await client.ping();
     console.log("ts mcp client: ok");

@@ -8,6 +8,7 @@ mod entries;
 mod fleet;
 mod params;
 mod policy;
+mod runs;
 
 use super::client::{Connection, Exit, Outcome, SshOptions};
 use super::render;
@@ -73,6 +74,13 @@ pub enum Human {
     Apply {
         #[command(flatten)]
         args: apply::ApplyArgs,
+        #[command(flatten)]
+        client: Client,
+    },
+    /// Recorded runs: one run, and stopping a running one.
+    Runs {
+        #[command(subcommand)]
+        command: runs::Runs,
         #[command(flatten)]
         client: Client,
     },
@@ -189,6 +197,7 @@ pub fn run(command: Human) -> ExitCode {
     let (plan, client, detailed) = match command {
         Human::Entries { command, client } => (command.request(), client, false),
         Human::Crontab { command, client } => (command.request(), client, false),
+        Human::Runs { command, client } => (Ok(command.request()), client, false),
         Human::Schedule { command, client } => (Ok(command.request()), client, false),
         Human::Health { client } => (Ok(of::<m::Health>(params::params([]))), client, false),
         Human::Apply { args, client } => {
