@@ -392,3 +392,24 @@ fn inside_a_batch_a_write_comes_before_the_members_after_it() {
         .unwrap();
     assert_eq!(list["result"]["total"], 1, "{answers}");
 }
+
+#[test]
+fn a_waiting_run_holds_back_nothing_once_it_has_started() {
+    let mut server = Server::spool();
+    let entry = server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "sleep 3"}),
+    );
+    let run = json!({"jsonrpc": "2.0", "id": "run", "method": "entries.run",
+        "params": {"user": "root", "id": entry["id"]}});
+    server.send_line(&run.to_string());
+    server.send_line(r#"{"jsonrpc":"2.0","id":"after","method":"health"}"#);
+    let first = server.read_value();
+    assert_eq!(
+        first["id"], "after",
+        "answered while the run goes on: {first}"
+    );
+    let second = server.read_value();
+    assert_eq!(second["id"], "run");
+    assert_eq!(second["result"]["status"], "succeeded", "{second}");
+}
