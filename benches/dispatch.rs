@@ -19,8 +19,8 @@ fn setup() -> (
         Locks::new(dir.path().join(".locks")),
         chrono_tz::UTC,
     );
-    let methods: jsonrpsee::Methods = cronrpc::api::rpc_module::build(service).into();
-    let dispatcher = Dispatcher::new(&methods, Caller::current());
+    let router = cronrpc::api::Router::new(service);
+    let dispatcher = Dispatcher::new(router, Caller::current(), None);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

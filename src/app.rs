@@ -1,14 +1,13 @@
 //! Wiring: which backend, where the locks and state live, and the server's background work.
 
+use crate::api::Router;
 use crate::backend::journal::{Journal, Retention};
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
 use crate::crontab::wrapper::Wrapper;
 use crate::history::Store;
-use crate::protocol::Dispatcher;
-use crate::service::{Caller, Service};
+use crate::service::{Caller, Context, Service};
 use chrono_tz::Tz;
 use clap::{Args, ValueEnum};
-use jsonrpsee::Methods;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -238,14 +237,24 @@ const SWEEP_EVERY: Duration = Duration::from_secs(20);
 
 /// Removes expired entries while the server runs, through the same `entries.sweep` a client
 /// would call, on behalf of the user cronrpc runs as.
-pub fn spawn_sweeper(methods: Methods, caller: Caller) {
-    let dispatcher = Dispatcher::new(&methods, caller);
+pub fn spawn_sweeper(router: Router, caller: Caller) {
+    use crate::service::entries::SweepParams;
     tokio::spawn(async move {
-        let request = br#"{"jsonrpc":"2.0","id":0,"method":"entries.sweep","params":{}}"#;
         loop {
             tokio::time::sleep(SWEEP_EVERY).await;
-            if let Some(answer) = dispatcher.handle(request).await {
-                tracing::debug!(%answer, "swept expired entries");
+            let (router, ctx) = (router.clone(), Context::new(caller.clone()));
+            let swept = tokio::task::spawn_blocking(move || {
+                let params = SweepParams {
+                    user: None,
+                    dry_run: false,
+                };
+                router.call::<crate::api::EntriesSweep>(&ctx, params)
+            })
+            .await;
+            match swept {
+                Ok(Ok(swept)) => tracing::debug!(?swept, "swept expired entries"),
+                Ok(Err(e)) => tracing::debug!(error = %e, "sweeping failed"),
+                Err(e) => tracing::warn!(error = %e, "the sweeper panicked"),
             }
         }
     });

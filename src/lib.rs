@@ -1,8 +1,9 @@
 //! cronrpc: manage users' crontabs over JSON-RPC 2.0 and MCP.
 //!
-//! Layers, outermost first: `protocol` (framing, JSON-RPC envelopes, stdio and socket), `mcp`
-//! (the method table as MCP tools, on the same connection), `api` (the method table and the one
-//! mapping of errors to the wire), `service` (the operations), `crontab` and `cron` (the
+//! Layers, outermost first: `protocol` (framing, the JSON-RPC envelope, the write order, stdio
+//! and socket; it knows MCP only through its `Handler` seam), `mcp` (the method table as MCP
+//! tools, a `Handler` the app layer wires in), `api` (the method table, the typed `Router` and
+//! the one mapping of errors to the wire), `service` (the operations), `crontab` and `cron` (the
 //! document model and cron's syntax and semantics), `backend` (where crontabs live), `domain`
 //! (users, entries, errors).
 

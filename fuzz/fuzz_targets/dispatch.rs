@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 struct World {
     runtime: tokio::runtime::Runtime,
-    methods: jsonrpsee::Methods,
+    router: cronrpc::api::Router,
     dir: tempfile::TempDir,
 }
 
@@ -23,14 +23,13 @@ fn world() -> &'static World {
             cronrpc::backend::Locks::new(spool.join(".locks")),
             chrono_tz::UTC,
         );
-        let mut module = cronrpc::api::rpc_module::build(service);
-        cronrpc::mcp::register(&mut module);
+        let router = cronrpc::api::Router::new(service);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
         World {
             runtime,
-            methods: module.into(),
+            router,
             dir,
         }
     })
@@ -40,13 +39,16 @@ fuzz_target!(|data: &[u8]| {
     let world = world();
     // Each input starts from an empty crontab, so creates do not pile up across runs.
     let _ = std::fs::remove_file(world.dir.path().join("spool/root"));
-    let dispatcher = Dispatcher::new(&world.methods, Caller::from_uid(0));
+    let caller = Caller::from_uid(0);
+    let handler = cronrpc::mcp::handlers(world.router.clone())(&caller);
+    let dispatcher = Dispatcher::new(world.router.clone(), caller, Some(handler));
     world.runtime.block_on(async {
         let (client, server) = tokio::io::duplex(1 << 16);
         let (read, write) = tokio::io::split(server);
         let limits = Limits {
             max_message: 4096,
             max_in_flight: 4,
+            ..Limits::default()
         };
         let serving = serve_connection(
             tokio::io::BufReader::new(read),

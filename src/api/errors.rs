@@ -5,13 +5,14 @@
 //! reasons for INVALID_CRONTAB.
 
 use crate::domain::{Error, ErrorKind};
-use jsonrpsee::types::ErrorObjectOwned;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 pub const PARSE_ERROR: i32 = -32700;
 pub const INVALID_REQUEST: i32 = -32600;
 pub const METHOD_NOT_FOUND: i32 = -32601;
-pub const INVALID_PARAMS: i32 = -32602;
+pub const INVALID_PARAMS: i32 = crate::domain::error::INVALID_PARAMS_RPC;
 pub const INTERNAL_ERROR: i32 = -32603;
 
 /// Longest `data.detail`, in characters. Details quote the input at fault, and input may be
@@ -26,21 +27,9 @@ pub fn bounded(detail: &str) -> String {
     }
 }
 
-/// The JSON-RPC code of a domain error.
+/// The JSON-RPC code of a domain error (from the one table, `ErrorKind`).
 pub fn rpc_code(kind: ErrorKind) -> i32 {
-    use ErrorKind::*;
-    match kind {
-        InvalidParams | InvalidUser | InvalidName | InvalidComment | InvalidSchedule
-        | InvalidCommand | InvalidExpiresAt | InvalidPagination | InvalidCrontab
-        | InvalidTimezone | InvalidPolicy => INVALID_PARAMS,
-        InvalidEntries => INVALID_PARAMS,
-        UserNotFound => -32001,
-        EntryNotFound => -32002,
-        Conflict => -32003,
-        Forbidden => -32004,
-        RunNotFound => -32005,
-        Backend => -32000,
-    }
+    kind.rpc_code()
 }
 
 /// The `data` member of a domain error.
@@ -82,8 +71,63 @@ pub fn error_data(e: &Error) -> Value {
     Value::Object(data)
 }
 
-pub fn to_rpc(e: &Error) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(rpc_code(e.kind), e.kind.title(), Some(error_data(e)))
+/// A JSON-RPC error object, as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorObject {
+    code: i32,
+    message: Cow<'static, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Value>,
+}
+
+impl ErrorObject {
+    /// An error object with any code, message and data (MCP's own errors, for one).
+    pub fn owned(
+        code: i32,
+        message: impl Into<Cow<'static, str>>,
+        data: Option<impl Serialize>,
+    ) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: data.and_then(|d| serde_json::to_value(d).ok()),
+        }
+    }
+
+    pub fn code(&self) -> i32 {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn data(&self) -> Option<&Value> {
+        self.data.as_ref()
+    }
+
+    /// The stable `data.code`.
+    pub fn data_code(&self) -> &str {
+        self.data
+            .as_ref()
+            .and_then(|d| d["code"].as_str())
+            .unwrap_or_default()
+    }
+
+    /// The object as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an error object serializes")
+    }
+}
+
+impl From<&Error> for ErrorObject {
+    fn from(e: &Error) -> Self {
+        to_rpc(e)
+    }
+}
+
+pub fn to_rpc(e: &Error) -> ErrorObject {
+    ErrorObject::owned(rpc_code(e.kind), e.kind.title(), Some(error_data(e)))
 }
 
 /// Errors of the protocol itself, outside any method.
@@ -93,6 +137,10 @@ pub enum ProtocolError {
     InvalidRequest,
     MethodNotFound,
     TooLarge,
+    /// The answer (a batch's answers together) would be over the answer limit.
+    AnswerTooLarge,
+    /// The caller holds its share of the server's connections.
+    Busy,
     Internal,
 }
 
@@ -107,14 +155,20 @@ impl ProtocolError {
                 (METHOD_NOT_FOUND, "Method not found", "METHOD_NOT_FOUND")
             }
             ProtocolError::TooLarge => (INVALID_REQUEST, "Request too large", "REQUEST_TOO_LARGE"),
+            ProtocolError::AnswerTooLarge => {
+                (INTERNAL_ERROR, "Answer too large", "ANSWER_TOO_LARGE")
+            }
+            ProtocolError::Busy => (-32010, "Too many connections", "TOO_MANY_CONNECTIONS"),
             ProtocolError::Internal => (INTERNAL_ERROR, "Internal error", "INTERNAL_ERROR"),
         }
     }
 
     /// The error object, with `detail` saying what exactly was wrong.
-    pub fn object(self, detail: impl Into<String>) -> Value {
+    pub fn object(self, detail: impl Into<String>) -> ErrorObject {
         let (code, message, data_code) = self.parts();
-        let detail = bounded(&detail.into());
-        json!({"code": code, "message": message, "data": {"code": data_code, "detail": detail}})
+        let mut data = Map::new();
+        data.insert("code".into(), data_code.into());
+        data.insert("detail".into(), bounded(&detail.into()).into());
+        ErrorObject::owned(code, message, Some(Value::Object(data)))
     }
 }

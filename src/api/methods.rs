@@ -12,7 +12,7 @@ use crate::service::run_now as now;
 use crate::service::runs as run;
 use crate::service::system as sys;
 use crate::service::views::Entry;
-use crate::service::{Caller, Service};
+use crate::service::{Context, Service};
 
 macro_rules! methods {
     ($( $ty:ident: $name:literal, $hints:expr, $params:ty => $output:ty, $call:path,
@@ -29,8 +29,8 @@ macro_rules! methods {
                 type Params = $params;
                 type Output = $output;
 
-                fn call(service: &Service, caller: &Caller, params: $params) -> Result<$output> {
-                    $call(service, caller, params)
+                fn call(service: &Service, ctx: &Context, params: $params) -> Result<$output> {
+                    $call(service, ctx, params)
                 }
             }
         )*
@@ -66,7 +66,7 @@ methods! {
         "Delete a managed entry.",
         "Remove a managed entry from the user's crontab. Destructive: the job is gone; consider \
          entries.update with enabled=false to pause it instead. Other lines are untouched.";
-    EntriesRun: "entries.run", RUN, now::RunParams => RunRecord, Service::entries_run,
+    EntriesRun: "entries.run", RUN.long(), now::RunParams => RunRecord, Service::entries_run,
         "Run a managed entry now, as cron would, and return how it went.",
         "Run a managed entry's command now as its user, with the shell and environment cron would \
          give it (HOME, LOGNAME, SHELL, PATH and the crontab's variables above the job), under \
@@ -86,7 +86,7 @@ methods! {
         "Get a recorded run of a user by run_id (from entries.run or entries.history): status \
          (running, succeeded, failed, timed_out, skipped, cancelled), exit code, duration and \
          output. A run whose recorder died shows as failed with the reason in error. Read-only.";
-    RunsCancel: "runs.cancel", DESTRUCTIVE, run::RunRef => RunRecord, Service::runs_cancel,
+    RunsCancel: "runs.cancel", DESTRUCTIVE.control(), run::RunRef => RunRecord, Service::runs_cancel,
         "Stop a running run.",
         "Stop a run that is still running: its whole process group gets SIGTERM, then SIGKILL \
          after a short grace, and the run is recorded as cancelled. A run that has already ended \

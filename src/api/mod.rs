@@ -6,18 +6,20 @@ pub mod errors;
 mod methods;
 pub mod openrpc;
 pub mod params;
-pub mod rpc_module;
+pub mod router;
 pub mod schema_files;
 
 pub use methods::*;
+pub use router::Router;
 
 use crate::domain::Result;
-use crate::service::{Caller, Service};
+use crate::service::{Context, Service};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// What an MCP client may assume about a method (MCP tool annotations).
+/// What an MCP client may assume about a method (MCP tool annotations), and how the method is
+/// ordered on its connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hints {
     pub read_only: bool,
@@ -25,39 +27,73 @@ pub struct Hints {
     pub idempotent: bool,
     /// Reaches beyond cronrpc's own state (runs arbitrary commands).
     pub open_world: bool,
+    /// Acts on something already started (`runs.cancel`): answered at once, neither waiting
+    /// for the connection's earlier writes nor holding back later requests.
+    pub control: bool,
+    /// May take as long as the job it runs (`entries.run`): counted in the caller's own share
+    /// of long calls, so quick calls stay answerable while runs wait.
+    pub long: bool,
 }
 
-pub const READ: Hints = Hints {
-    read_only: true,
-    destructive: false,
-    idempotent: true,
-    open_world: false,
-};
-pub const WRITE: Hints = Hints {
-    read_only: false,
-    destructive: false,
-    idempotent: false,
-    open_world: false,
-};
-pub const IDEMPOTENT_WRITE: Hints = Hints {
-    read_only: false,
-    destructive: false,
-    idempotent: true,
-    open_world: false,
-};
-pub const DESTRUCTIVE: Hints = Hints {
-    read_only: false,
-    destructive: true,
-    idempotent: true,
-    open_world: false,
-};
+impl Hints {
+    /// These hints, for a method that may take as long as a job.
+    pub const fn long(self) -> Hints {
+        Hints { long: true, ..self }
+    }
+
+    /// These hints, for a method that acts on something already started.
+    pub const fn control(self) -> Hints {
+        Hints {
+            control: true,
+            ..self
+        }
+    }
+
+    /// How the method is ordered among the requests of one connection.
+    pub const fn order(self) -> Order {
+        if self.control {
+            Order::Control
+        } else if self.read_only {
+            Order::Read
+        } else {
+            Order::Write
+        }
+    }
+}
+
+/// How a request is ordered among the requests of its connection (one connection reads its own
+/// writes; see `crate::service::context`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Starts once the earlier writes have taken effect; later requests need not wait for it.
+    Read,
+    /// Starts once the earlier writes have taken effect, and holds back later requests until
+    /// its own effect is taken.
+    Write,
+    /// Starts at once and holds back nothing.
+    Control,
+}
+
+const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
+    Hints {
+        read_only,
+        destructive,
+        idempotent,
+        open_world: false,
+        control: false,
+        long: false,
+    }
+}
+
+pub const READ: Hints = hints(true, false, true);
+pub const WRITE: Hints = hints(false, false, false);
+pub const IDEMPOTENT_WRITE: Hints = hints(false, false, true);
+pub const DESTRUCTIVE: Hints = hints(false, true, true);
 
 /// Runs a job's command now: it may do anything the command does, and a repeat runs it again.
 pub const RUN: Hints = Hints {
-    read_only: false,
-    destructive: true,
-    idempotent: false,
     open_world: true,
+    ..hints(false, true, false)
 };
 
 pub trait Method: 'static {
@@ -73,7 +109,8 @@ pub trait Method: 'static {
     type Params: DeserializeOwned + JsonSchema + Send + 'static;
     type Output: Serialize + JsonSchema + Clone + Send + 'static;
 
-    fn call(service: &Service, caller: &Caller, params: Self::Params) -> Result<Self::Output>;
+    /// Runs the method (blocking: it may read and write files and start processes).
+    fn call(service: &Service, ctx: &Context, params: Self::Params) -> Result<Self::Output>;
 }
 
 /// Something done once per method: registering it, writing its schemas, listing it as a tool.

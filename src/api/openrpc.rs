@@ -3,7 +3,7 @@
 use super::{for_each_method, Method, Visitor, READ};
 use crate::domain::Result;
 use crate::service::crontab::NoParams;
-use crate::service::{Caller, Service};
+use crate::service::{Context, Service};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ impl Method for RpcDiscover {
     type Params = NoParams;
     type Output = Document;
 
-    fn call(_: &Service, _: &Caller, _: NoParams) -> Result<Document> {
+    fn call(_: &Service, _: &Context, _: NoParams) -> Result<Document> {
         Ok(Document(document().clone()))
     }
 }

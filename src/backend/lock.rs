@@ -84,6 +84,11 @@ impl Locks {
         }
     }
 
+    /// Where the lock files are.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Whether the shared directory can be used by this process: root makes it; anyone else
     /// needs it made by root already.
     pub fn shared_exists(dir: &Path) -> bool {

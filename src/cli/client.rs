@@ -124,8 +124,13 @@ impl Connection {
         let Connection::InProcess(service) = self else {
             return self.wire(M::NAME, params);
         };
-        let done = api::params::from_value::<M::Params>(params)
-            .and_then(|params| M::call(service, &Caller::current(), params));
+        let done = api::params::from_value::<M::Params>(params).and_then(|params| {
+            M::call(
+                service,
+                &crate::service::Context::new(Caller::current()),
+                params,
+            )
+        });
         Ok(match done {
             Ok(output) => Outcome::Result(serde_json::to_value(output).map_err(|e| e.to_string())?),
             Err(e) => Outcome::Error(

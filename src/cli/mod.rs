@@ -23,10 +23,12 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve JSON-RPC (and MCP) on stdin/stdout, or on a Unix socket with --socket.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Write the JSON Schemas and the OpenRPC document generated from the code.
     Schema {
         /// Directory to write into.
@@ -60,7 +62,7 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Exec(args) => crate::runs::exec::main(args),
         Command::Completions { shell } => {
             clap_complete::generate(

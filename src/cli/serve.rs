@@ -1,9 +1,11 @@
 //! `cronrpc serve`: stdio, a Unix socket it binds, or one systemd hands it.
 
-use crate::api;
+use crate::api::Router;
 use crate::app::{self, BackendOptions};
 use crate::mcp;
-use crate::protocol::{self, socket::SocketOptions, Dispatcher, Limits};
+use crate::protocol::connection::MAX_MESSAGE;
+use crate::protocol::socket::{Serve, SlotOptions, SocketOptions};
+use crate::protocol::{self, Dispatcher, Limits};
 use crate::service::Caller;
 use clap::Args;
 use std::os::fd::{FromRawFd, RawFd};
@@ -26,12 +28,26 @@ pub struct ServeArgs {
     /// Group that owns the socket file (use with --socket-mode 0660).
     #[arg(long)]
     socket_group: Option<String>,
-    /// Clients served at once on the socket.
+    /// Clients served at once on the socket; more wait. An eighth is kept for root.
     #[arg(long, default_value_t = 256)]
     max_connections: usize,
+    /// Socket connections one non-root user may hold at once.
+    #[arg(long, default_value_t = 32)]
+    max_connections_per_user: usize,
+    /// Seconds a socket connection may sit with nothing in flight and no message before it
+    /// is closed (0: never).
+    #[arg(long, default_value_t = 300)]
+    idle_timeout_secs: u64,
+    /// Seconds a socket client may take to finish a message it has begun (0: no limit).
+    #[arg(long, default_value_t = 30)]
+    message_timeout_secs: u64,
     /// Largest message in bytes.
-    #[arg(long, default_value_t = 1024 * 1024)]
+    #[arg(long, default_value_t = MAX_MESSAGE)]
     max_message_bytes: usize,
+}
+
+fn seconds(secs: u64) -> Option<std::time::Duration> {
+    (secs > 0).then(|| std::time::Duration::from_secs(secs))
 }
 
 fn parse_mode(text: &str) -> Result<u32, String> {
@@ -105,8 +121,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
         .build()
         .expect("a tokio runtime starts");
     let result = runtime.block_on(async move {
-        let mut module = api::rpc_module::build(service);
-        mcp::register(&mut module);
+        let router = Router::new(service);
+        let handlers = mcp::handlers(router.clone());
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             app::shutdown_signal().await;
@@ -114,24 +130,29 @@ pub fn run(args: ServeArgs) -> ExitCode {
         });
         // One user-database lookup, shared by the sweeper and the stdio connection.
         let me = Caller::current();
-        app::spawn_sweeper(module.clone(), me.clone());
+        app::spawn_sweeper(router.clone(), me.clone());
         let limits = Limits {
             max_message: args.max_message_bytes,
             ..Limits::default()
+        };
+        let serve = Serve {
+            router: router.clone(),
+            handlers: Some(handlers.clone()),
+            limits: Limits {
+                idle_timeout: seconds(args.idle_timeout_secs),
+                message_timeout: seconds(args.message_timeout_secs),
+                ..limits
+            },
+            slots: SlotOptions {
+                max_connections: args.max_connections,
+                per_user: args.max_connections_per_user,
+            },
         };
         if let Some(listener) = activated {
             let listener = tokio::net::UnixListener::from_std(listener)?;
             tracing::info!("serving the socket systemd passed");
             // systemd owns the socket file: it stays when cronrpc exits.
-            return protocol::socket::serve(
-                listener,
-                None,
-                module.into(),
-                limits,
-                args.max_connections,
-                stop_rx,
-            )
-            .await;
+            return protocol::socket::serve(listener, None, serve, stop_rx).await;
         }
         match args.socket {
             Some(path) => {
@@ -139,22 +160,15 @@ pub fn run(args: ServeArgs) -> ExitCode {
                     path: path.clone(),
                     mode: args.socket_mode,
                     group: args.socket_group,
-                    max_connections: args.max_connections,
                 };
                 let listener = protocol::socket::bind(&options)?;
                 tracing::info!(socket = %path.display(), "serving");
-                protocol::socket::serve(
-                    listener,
-                    Some(&path),
-                    module.into(),
-                    limits,
-                    options.max_connections,
-                    stop_rx,
-                )
-                .await
+                protocol::socket::serve(listener, Some(&path), serve, stop_rx).await
             }
             None => {
-                let dispatcher = Dispatcher::new(&module.into(), me);
+                // A host on stdio is one trusted client: no idle or message timeouts.
+                let handler = handlers(&me);
+                let dispatcher = Dispatcher::new(router, me, Some(handler));
                 let stdin = tokio::io::BufReader::new(tokio::io::stdin());
                 let mut stop = stop_rx;
                 let stopped = async move {

@@ -160,6 +160,10 @@ const CRONSTRUE: &[(&str, Option<&str>)] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    not(feature = "oracles"),
+    ignore = "an oracle test: scripts/test runs it"
+)]
 fn compared_with_cronstrue() {
     let mut cmd = Command::new("node");
     cmd.env("NODE_PATH", oracle("node/node_modules"))

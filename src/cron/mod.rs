@@ -15,7 +15,7 @@ pub mod validate;
 pub mod warnings;
 pub mod zone;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "oracles"))]
 mod crontab_oracle_tests;
 
 pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};

@@ -1,121 +1,89 @@
-//! Domain errors. `crate::api::errors` is the one place that maps them onto the wire.
+//! Domain errors: the one table of error kinds, and the error a request fails with.
+//! `crate::api::errors` builds the wire's error objects from them.
 
 use crate::cron::CrontabError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The stable classes of failure. Each has a contract code (`data.code`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    InvalidParams,
-    InvalidUser,
-    InvalidName,
-    InvalidComment,
-    InvalidSchedule,
-    InvalidCommand,
-    InvalidExpiresAt,
-    InvalidPagination,
-    InvalidCrontab,
-    InvalidTimezone,
-    InvalidPolicy,
-    InvalidEntries,
-    UserNotFound,
-    EntryNotFound,
-    Conflict,
-    Forbidden,
-    RunNotFound,
-    Backend,
+/// JSON-RPC's code for bad params, which every INVALID_* kind answers with.
+pub const INVALID_PARAMS_RPC: i32 = -32602;
+
+/// The CLI's exit status for each class of failure, so scripts can branch without parsing.
+pub mod exit {
+    /// clap's own status for a bad command line.
+    pub const USAGE: u8 = 2;
+    pub const INVALID: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+    pub const CONFLICT: u8 = 5;
+    pub const FORBIDDEN: u8 = 6;
+    pub const BACKEND: u8 = 7;
+}
+
+/// The one table of error kinds: `data.code`, `message` (the title), JSON-RPC code and CLI exit
+/// status. The contract's Errors table and the README are this table, written out.
+macro_rules! kinds {
+    ($( $(#[$doc:meta])* $kind:ident: $code:literal, $title:literal, $rpc:expr, $exit:expr; )*) => {
+        /// The stable classes of failure.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorKind {
+            $( $(#[$doc])* $kind, )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the table's order.
+            pub const ALL: &'static [ErrorKind] = &[$( ErrorKind::$kind, )*];
+
+            /// The contract's `data.code`.
+            pub const fn code(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $code, )* }
+            }
+
+            /// The contract's `message`: the title of the error.
+            pub const fn title(self) -> &'static str {
+                match self { $( ErrorKind::$kind => $title, )* }
+            }
+
+            /// The JSON-RPC error code.
+            pub const fn rpc_code(self) -> i32 {
+                match self { $( ErrorKind::$kind => $rpc, )* }
+            }
+
+            /// The CLI's exit status when a command fails with this kind.
+            pub const fn exit_code(self) -> u8 {
+                match self { $( ErrorKind::$kind => $exit, )* }
+            }
+        }
+    };
+}
+
+kinds! {
+    InvalidParams: "INVALID_PARAMS", "Invalid params", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidUser: "INVALID_USER", "Invalid user", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidName: "INVALID_NAME", "Invalid name", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidComment: "INVALID_COMMENT", "Invalid comment", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidSchedule: "INVALID_SCHEDULE", "Invalid schedule", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidCommand: "INVALID_COMMAND", "Invalid command", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidExpiresAt: "INVALID_EXPIRES_AT", "Invalid expiration", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidPagination: "INVALID_PAGINATION", "Invalid pagination", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidCrontab: "INVALID_CRONTAB", "Invalid crontab", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidTimezone: "INVALID_TIMEZONE", "Invalid timezone", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidPolicy: "INVALID_POLICY", "Invalid policy", INVALID_PARAMS_RPC, exit::INVALID;
+    InvalidEntries: "INVALID_ENTRIES", "Invalid entries", INVALID_PARAMS_RPC, exit::INVALID;
+    UserNotFound: "USER_NOT_FOUND", "User not found", -32001, exit::NOT_FOUND;
+    EntryNotFound: "ENTRY_NOT_FOUND", "Entry not found", -32002, exit::NOT_FOUND;
+    Conflict: "CONFLICT", "Crontab changed", -32003, exit::CONFLICT;
+    Forbidden: "FORBIDDEN", "Access denied", -32004, exit::FORBIDDEN;
+    RunNotFound: "RUN_NOT_FOUND", "Run not found", -32005, exit::NOT_FOUND;
+    Backend: "BACKEND_ERROR", "Backend error", -32000, exit::BACKEND;
 }
 
 // A kind added to the enum but not to `ALL` fails the build (`Backend` stays the last).
 const _: () = assert!(ErrorKind::ALL.len() == ErrorKind::Backend as usize + 1);
 
 impl ErrorKind {
-    /// Every kind, to find one by its code (e.g. a CLI reading an error off the wire).
-    pub const ALL: &'static [ErrorKind] = &[
-        ErrorKind::InvalidParams,
-        ErrorKind::InvalidUser,
-        ErrorKind::InvalidName,
-        ErrorKind::InvalidComment,
-        ErrorKind::InvalidSchedule,
-        ErrorKind::InvalidCommand,
-        ErrorKind::InvalidExpiresAt,
-        ErrorKind::InvalidPagination,
-        ErrorKind::InvalidCrontab,
-        ErrorKind::InvalidTimezone,
-        ErrorKind::InvalidPolicy,
-        ErrorKind::InvalidEntries,
-        ErrorKind::UserNotFound,
-        ErrorKind::EntryNotFound,
-        ErrorKind::Conflict,
-        ErrorKind::Forbidden,
-        ErrorKind::RunNotFound,
-        ErrorKind::Backend,
-    ];
-
-    /// The kind whose `data.code` this is.
+    /// The kind whose `data.code` is `code`.
     pub fn from_code(code: &str) -> Option<ErrorKind> {
-        Self::ALL.iter().copied().find(|k| k.code() == code)
-    }
-
-    /// The human CLI's exit status for this kind, so scripts can branch without parsing
-    /// (0 is success, 1 a failure with no kind, 2 a bad command line).
-    pub const fn exit_code(self) -> u8 {
-        match self {
-            ErrorKind::UserNotFound | ErrorKind::EntryNotFound | ErrorKind::RunNotFound => 4,
-            ErrorKind::Conflict => 5,
-            ErrorKind::Forbidden => 6,
-            ErrorKind::Backend => 7,
-            _ => 3,
-        }
-    }
-
-    /// The contract's `data.code`.
-    pub fn code(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidParams => "INVALID_PARAMS",
-            ErrorKind::InvalidUser => "INVALID_USER",
-            ErrorKind::InvalidName => "INVALID_NAME",
-            ErrorKind::InvalidComment => "INVALID_COMMENT",
-            ErrorKind::InvalidSchedule => "INVALID_SCHEDULE",
-            ErrorKind::InvalidCommand => "INVALID_COMMAND",
-            ErrorKind::InvalidExpiresAt => "INVALID_EXPIRES_AT",
-            ErrorKind::InvalidPagination => "INVALID_PAGINATION",
-            ErrorKind::InvalidCrontab => "INVALID_CRONTAB",
-            ErrorKind::InvalidTimezone => "INVALID_TIMEZONE",
-            ErrorKind::InvalidPolicy => "INVALID_POLICY",
-            ErrorKind::InvalidEntries => "INVALID_ENTRIES",
-            ErrorKind::UserNotFound => "USER_NOT_FOUND",
-            ErrorKind::EntryNotFound => "ENTRY_NOT_FOUND",
-            ErrorKind::Conflict => "CONFLICT",
-            ErrorKind::Forbidden => "FORBIDDEN",
-            ErrorKind::RunNotFound => "RUN_NOT_FOUND",
-            ErrorKind::Backend => "BACKEND_ERROR",
-        }
-    }
-
-    /// The contract's `message`: the title of the error.
-    pub fn title(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidParams => "Invalid params",
-            ErrorKind::InvalidUser => "Invalid user",
-            ErrorKind::InvalidName => "Invalid name",
-            ErrorKind::InvalidComment => "Invalid comment",
-            ErrorKind::InvalidSchedule => "Invalid schedule",
-            ErrorKind::InvalidCommand => "Invalid command",
-            ErrorKind::InvalidExpiresAt => "Invalid expiration",
-            ErrorKind::InvalidPagination => "Invalid pagination",
-            ErrorKind::InvalidCrontab => "Invalid crontab",
-            ErrorKind::InvalidTimezone => "Invalid timezone",
-            ErrorKind::InvalidPolicy => "Invalid policy",
-            ErrorKind::InvalidEntries => "Invalid entries",
-            ErrorKind::UserNotFound => "User not found",
-            ErrorKind::EntryNotFound => "Entry not found",
-            ErrorKind::Conflict => "Crontab changed",
-            ErrorKind::Forbidden => "Access denied",
-            ErrorKind::RunNotFound => "Run not found",
-            ErrorKind::Backend => "Backend error",
-        }
+        ErrorKind::ALL.iter().copied().find(|k| k.code() == code)
     }
 }
 
@@ -213,9 +181,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_is_found_by_its_code() {
+    fn codes_are_unique_and_found_again() {
+        let mut codes: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorKind::ALL.len());
         for kind in ErrorKind::ALL {
             assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
+            let invalid = kind.code().starts_with("INVALID_");
+            assert_eq!(kind.rpc_code() == INVALID_PARAMS_RPC, invalid, "{kind:?}");
+            assert_eq!(kind.exit_code() == exit::INVALID, invalid, "{kind:?}");
         }
         assert_eq!(ErrorKind::from_code("NOPE"), None);
     }

@@ -5,8 +5,8 @@
 use super::era;
 use super::lifecycle::INSTRUCTIONS;
 use crate::api::errors;
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::domain::Error;
-use jsonrpsee::types::ErrorObjectOwned;
 use rmcp::model::{
     CacheScope, DiscoverResult, ProtocolVersion, ServerCapabilities, ToolsCapability,
     TASKS_EXTENSION_ID,

@@ -7,7 +7,7 @@
 //! connection's `initialize`. Both eras, and plain JSON-RPC, share one connection.
 
 use crate::api::errors;
-use jsonrpsee::types::ErrorObjectOwned;
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use rmcp::model::{ErrorCode, Implementation, ResultType, TASKS_EXTENSION_ID};
 use serde_json::{json, Map, Value};
 
@@ -170,7 +170,7 @@ mod tests {
         for version in ["1900-01-01", "2025-11-25"] {
             let error = read(&envelope(version, json!({}))).unwrap_err();
             assert_eq!(error.code(), -32022);
-            let data: Value = serde_json::from_str(error.data().unwrap().get()).unwrap();
+            let data: Value = error.data().unwrap().clone();
             assert_eq!(data["requested"], version);
             assert_eq!(data["supported"][0], "2026-07-28");
             assert!(data["supported"]

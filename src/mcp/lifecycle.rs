@@ -1,11 +1,11 @@
 //! The MCP handshake and what it leaves behind on the connection: the negotiated version and
 //! the client's name.
 
+use super::shim::{Extensions, RpcModule};
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::api::{errors, params};
 use crate::protocol::InFlight;
 use crate::service::Service;
-use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, RpcModule};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -139,8 +139,7 @@ mod tests {
     #[test]
     fn initialize_records_the_client_on_the_session() {
         let session = Session::default();
-        let mut ext = Extensions::new();
-        ext.insert(session.clone());
+        let ext = Extensions::with_session(session.clone());
         let raw = r#"{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"claude-code","version":"1"}}"#;
         let result = initialize(Some(raw), &ext).unwrap();
         assert_eq!(result["protocolVersion"], "2025-06-18");
@@ -152,9 +151,10 @@ mod tests {
 
     #[test]
     fn initialize_without_a_version_names_the_field() {
-        let error = initialize(Some("{}"), &Extensions::new()).unwrap_err();
+        let error =
+            initialize(Some("{}"), &Extensions::with_session(Session::default())).unwrap_err();
         assert_eq!(error.code(), errors::INVALID_PARAMS);
-        let data: Value = serde_json::from_str(error.data().unwrap().get()).unwrap();
+        let data: Value = error.data().unwrap().clone();
         assert_eq!(data["field"], "protocolVersion");
     }
 }

@@ -1,10 +1,11 @@
 //! The Model Context Protocol on the same connection as JSON-RPC: `initialize`, `ping`,
-//! `notifications/initialized`, `tools/list` and `tools/call`, registered on the same
-//! `RpcModule` as the contract's methods. MCP over stdio is newline-delimited JSON-RPC, so the
+//! `notifications/initialized`, `tools/list`, `tools/call` and `tasks/*`, served beside the
+//! method table through the protocol layer's `Handler` seam ([`handlers`], wired in by the app
+//! layer). MCP over stdio is newline-delimited JSON-RPC, so the
 //! protocol layer needs nothing new; a host can mix plain calls and MCP calls on one stream.
 //!
 //! Tools are the method table seen from an agent (`tools`), not a second definition: each call
-//! goes through the same jsonrpsee `Methods`, with the connection's `Caller`, so params parsing,
+//! goes through the method table's typed functions, with the connection's `Caller`, so params parsing,
 //! access checks and error mapping are the JSON-RPC ones.
 //!
 //! Batches: MCP 2025-06-18 removed JSON-RPC batching, but MCP sessions here keep answering
@@ -18,27 +19,103 @@ mod lifecycle;
 mod run_tool;
 mod runs;
 mod schema;
+mod shim;
 mod tasks;
 mod tools;
 
 pub use lifecycle::{Session, SUPPORTED_VERSIONS};
 pub use tools::{tool_list, Tool};
 
-use crate::service::Service;
-use jsonrpsee::RpcModule;
+use crate::api::{Order, Router};
+use crate::protocol::envelope::Request;
+use crate::protocol::{Handler, Handlers, InFlight, Reply};
+use crate::service::{Context, Service};
+use futures::future::{BoxFuture, FutureExt};
+use serde_json::value::RawValue;
+use shim::{Extensions, Params, RpcModule};
+use std::sync::Arc;
 
 /// -32603, for what no client can fix (a call's thread panicked).
-fn internal(e: &dyn std::fmt::Display) -> jsonrpsee::types::ErrorObjectOwned {
-    jsonrpsee::types::ErrorObjectOwned::owned(
+fn internal(e: &dyn std::fmt::Display) -> crate::api::errors::ErrorObject {
+    crate::api::errors::ErrorObject::owned(
         crate::api::errors::INTERNAL_ERROR,
         "Internal error",
         Some(e.to_string()),
     )
 }
 
-/// Adds the MCP methods to `module`, which must already hold every method of the table.
-pub fn register(module: &mut RpcModule<Service>) {
+/// MCP's methods, registered once per server.
+fn register(module: &mut RpcModule<Service>) {
     lifecycle::register(module);
     tools::register(module);
     tasks::register(module);
+}
+
+/// One connection's MCP methods: the handler the protocol layer calls for them.
+pub struct Mcp {
+    router: Router,
+    module: Arc<RpcModule<Service>>,
+    session: Session,
+}
+
+/// A fresh [`Mcp`] (with its own session) for each connection, over `router`.
+pub fn handlers(router: Router) -> Handlers {
+    let mut module = RpcModule::new(router.service_arc());
+    register(&mut module);
+    let module = Arc::new(module);
+    Arc::new(move |_| {
+        Arc::new(Mcp {
+            router: router.clone(),
+            module: module.clone(),
+            session: Session::default(),
+        })
+    })
+}
+
+impl Handler for Mcp {
+    fn client_name(&self) -> Option<String> {
+        self.session.client_name()
+    }
+
+    fn order(&self, request: &Request) -> Option<Order> {
+        let method = request.method.as_str();
+        if !self.module.has(method) {
+            return None;
+        }
+        Some(match method {
+            // It records the client on the session, which later calls read.
+            "initialize" => Order::Write,
+            "tools/call" => {
+                tools::order(&self.router, request.params.as_deref().map(RawValue::get))
+            }
+            "tasks/cancel" => Order::Control,
+            m if m.starts_with("notifications/") => Order::Control,
+            _ => Order::Read,
+        })
+    }
+
+    fn call(
+        &self,
+        ctx: Context,
+        request: Request,
+        in_flight: InFlight,
+    ) -> BoxFuture<'static, Reply> {
+        let ext = Extensions {
+            caller: ctx.caller.clone(),
+            session: self.session.clone(),
+            in_flight: Some(in_flight),
+        };
+        let params = Params::new(request.params.map(|p| p.get().to_owned()));
+        let Some(answer) = self.module.call(&request.method, params, ext) else {
+            return async { None }.boxed();
+        };
+        async move {
+            // The context lives until the answer is ready: its effect is then taken.
+            let _ctx = ctx;
+            Some(answer.await.and_then(|value| {
+                serde_json::value::to_raw_value(&value).map_err(|e| internal(&e))
+            }))
+        }
+        .boxed()
+    }
 }

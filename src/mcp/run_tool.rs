@@ -8,9 +8,9 @@
 
 use super::tools::{answer, failure, success, Call};
 use super::{runs, tasks};
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::protocol::InFlight;
 use crate::service::Service;
-use jsonrpsee::types::ErrorObjectOwned;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -22,17 +22,29 @@ pub fn start(service: &Arc<Service>, caller: &Caller, arguments: &str) -> Result
     let mut params = params::parse::<<api::EntriesRun as Method>::Params>(Some(arguments))?;
     let wait = params.wait;
     params.wait = false;
-    let record = api::EntriesRun::call(service, caller, params)?;
+    let record = api::EntriesRun::call(
+        service,
+        &crate::service::Context::new(caller.clone()),
+        params,
+    )?;
     Ok(Started { record, wait })
 }
 
 pub fn get(service: &Service, caller: &Caller, user: &str, run_id: &str) -> Result<RunRecord> {
-    api::RunsGet::call(service, caller, run_ref(user, run_id))
+    api::RunsGet::call(
+        service,
+        &crate::service::Context::new(caller.clone()),
+        run_ref(user, run_id),
+    )
 }
 
 /// Stops the run's whole process group; a run that has ended is returned as it is.
 pub fn cancel(service: &Service, caller: &Caller, user: &str, run_id: &str) -> Result<RunRecord> {
-    api::RunsCancel::call(service, caller, run_ref(user, run_id))
+    api::RunsCancel::call(
+        service,
+        &crate::service::Context::new(caller.clone()),
+        run_ref(user, run_id),
+    )
 }
 
 fn run_ref(user: &str, run_id: &str) -> RunRef {

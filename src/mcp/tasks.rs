@@ -7,14 +7,14 @@
 
 use super::era::{self, Modern};
 use super::runs;
+use super::shim::{Extensions, RpcModule};
 use super::tools::{answer, success};
 use crate::api::errors;
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::domain::Error;
 use crate::history::{RunRecord, RunStatus};
 use crate::service::crontab::NoParams;
 use crate::service::{Caller, Service};
-use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, RpcModule};
 use rmcp::model::{
     CreateTaskResult, DetailedTask, ErrorCode, GetTaskResult, Task, TaskAckResult, TaskPayload,
     TaskStatus, TASKS_EXTENSION_ID,

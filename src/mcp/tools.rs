@@ -6,13 +6,13 @@
 
 use super::era::{self, Modern};
 use super::schema::tool_schema;
+use super::shim::{Extensions, RpcModule};
+use crate::api::errors::ErrorObject as ErrorObjectOwned;
 use crate::api::openrpc::schema_of;
 use crate::api::{self, errors, for_each_method, params, Method, Visitor};
 use crate::domain::{Error, Result};
 use crate::protocol::InFlight;
 use crate::service::{Caller, Service};
-use jsonrpsee::types::ErrorObjectOwned;
-use jsonrpsee::{Extensions, RpcModule};
 use rmcp::model::{CacheScope, CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -45,7 +45,11 @@ pub fn tool_name(method: &str) -> String {
 
 fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
     let params = params::parse::<M::Params>(Some(arguments))?;
-    let output = M::call(service, caller, params)?;
+    let output = M::call(
+        service,
+        &crate::service::Context::new(caller.clone()),
+        params,
+    )?;
     serde_json::to_value(output).map_err(|e| Error::backend(format!("writing the result: {e}")))
 }
 
@@ -271,3 +275,15 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
 #[cfg(test)]
 #[path = "tools_tests.rs"]
 mod tests;
+
+/// A tool call is ordered as the method it calls; a call of no known tool waits for nothing.
+pub(super) fn order(router: &crate::api::Router, raw: Option<&str>) -> crate::api::Order {
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    raw.and_then(|p| serde_json::from_str::<Name>(p).ok())
+        .and_then(|call| find(&call.name))
+        .and_then(|tool| router.route(tool.method))
+        .map_or(crate::api::Order::Control, |route| route.hints.order())
+}

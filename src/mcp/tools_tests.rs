@@ -1,9 +1,9 @@
 use super::*;
 use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
-use crate::mcp::Session;
+use crate::protocol::Handler;
 use crate::service::Caller;
-use jsonrpsee::Methods;
+use std::sync::Arc;
 
 fn tool(method: &str) -> &'static Tool {
     tool_list()
@@ -116,33 +116,41 @@ fn annotations_follow_the_hints() {
     assert!(hint("entries.create", "title").is_string());
 }
 
-/// The module as `cronrpc serve` builds it, over a spool directory, with one connection's
-/// extensions.
-fn connection(dir: &std::path::Path) -> Methods {
+/// The MCP handler as `cronrpc serve` builds it, over a spool directory, for one connection.
+fn connection(dir: &std::path::Path) -> (Arc<dyn Handler>, Caller) {
     connection_of(dir, Caller::current())
 }
 
-fn connection_of(dir: &std::path::Path, caller: Caller) -> Methods {
+fn connection_of(dir: &std::path::Path, caller: Caller) -> (Arc<dyn Handler>, Caller) {
     let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
         chrono_tz::UTC,
     );
-    let mut module = crate::api::rpc_module::build(service);
-    crate::mcp::register(&mut module);
-    let mut methods: Methods = module.into();
-    methods.extensions_mut().insert(caller);
-    methods.extensions_mut().insert(Session::default());
-    methods
+    let handler = crate::mcp::handlers(crate::api::Router::new(service))(&caller);
+    (handler, caller)
 }
 
-async fn tools_call(methods: &Methods, params: Value) -> Value {
-    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params});
-    let (raw, _) = methods
-        .raw_json_request(&request.to_string(), 1)
+async fn tools_call(connection: &(Arc<dyn Handler>, Caller), params: Value) -> Value {
+    let (handler, caller) = connection;
+    let request = crate::protocol::envelope::Request {
+        id: None,
+        method: "tools/call".into(),
+        params: Some(serde_json::value::to_raw_value(&params).unwrap()),
+    };
+    let in_flight = crate::protocol::InFlight::detached();
+    match handler
+        .call(
+            crate::service::Context::new(caller.clone()),
+            request,
+            in_flight,
+        )
         .await
-        .unwrap();
-    serde_json::from_str(raw.get()).unwrap()
+    {
+        Some(Ok(result)) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
+        Some(Err(error)) => json!({"error": error}),
+        None => Value::Null,
+    }
 }
 
 #[tokio::test]

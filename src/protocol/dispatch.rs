@@ -1,87 +1,81 @@
-//! Classifies one message (request, notification, batch, or junk) and answers it.
-//!
-//! jsonrpsee's `raw_json_request` takes one request with a u64 or string id, so batches are
-//! split here, notifications get a stand-in id whose answer is dropped, and the caller's own id
-//! (which JSON-RPC lets be any number or null) is put back on the response.
+//! Answers the messages of one connection: each request goes to the method table (or to the
+//! connection's [`Handler`], for MCP's methods), in the connection's write order.
 
-use super::in_flight::Peer;
-use crate::api::errors::ProtocolError;
-use crate::mcp::Session;
-use crate::service::Caller;
-use jsonrpsee::Methods;
-use serde::{Deserialize, Deserializer};
-use serde_json::json;
-use serde_json::value::RawValue;
+use super::envelope::{self, Id, Member, Message, Request};
+use super::handler::{Handler, Reply};
+use super::in_flight::{InFlight, Peer};
+use crate::api::errors::{ErrorObject, ProtocolError};
+use crate::api::{Order, Router};
+use crate::service::context::{Effect, EffectTaken};
+use crate::service::{Caller, Context};
+use futures::future::{BoxFuture, FutureExt, Shared};
+use futures::stream::{FuturesUnordered, StreamExt};
+use std::sync::Arc;
 
 /// Batches larger than this are refused whole: a client that needs more sends more lines.
 pub const MAX_BATCH: usize = 1000;
 
-/// The id of an answer that cannot name its request.
-const NULL_ID: &str = "null";
+/// The largest answer written as one line (a batch's answers together), in bytes. A crontab is
+/// at most cron's 10,000 lines, so one `crontab.get` fits; a batch of many does not, and its
+/// members past the limit get ANSWER_TOO_LARGE instead of the server holding gigabytes.
+pub const MAX_ANSWER: usize = 16 * 1024 * 1024;
+
+/// One connection's write order: a request that may change a crontab or start a run holds
+/// back every request after it until its effect is taken; reads may overlap each other.
+#[derive(Default)]
+pub struct WriteOrder {
+    last: Option<Shared<EffectTaken>>,
+}
+
+/// What a request waits for before it starts, and the signal it gives once its effect is taken.
+struct Ticket {
+    wait: Option<Shared<EffectTaken>>,
+    effect: Effect,
+}
+
+impl WriteOrder {
+    fn ticket(&mut self, order: Order) -> Ticket {
+        if self.last.as_ref().is_some_and(|last| last.peek().is_some()) {
+            self.last = None;
+        }
+        match order {
+            Order::Control => Ticket {
+                wait: None,
+                effect: Effect::default(),
+            },
+            Order::Read => Ticket {
+                wait: self.last.clone(),
+                effect: Effect::default(),
+            },
+            Order::Write => {
+                let (effect, taken) = Effect::channel();
+                Ticket {
+                    wait: self.last.replace(taken.shared()),
+                    effect,
+                }
+            }
+        }
+    }
+}
 
 /// Answers the messages of one connection, on behalf of its caller.
 #[derive(Clone)]
 pub struct Dispatcher {
-    methods: Methods,
+    router: Router,
+    caller: Caller,
+    handler: Option<Arc<dyn Handler>>,
+    max_answer: usize,
+    /// The connection, as handlers see it (cancellations, notifications).
     peer: Peer,
 }
 
-/// A request's members, unparsed: the params go to the method as written (so a repeated key in
-/// them is refused by the method's params struct rather than silently collapsed) and the id
-/// goes back as written (so a big or odd number comes back exactly).
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    jsonrpc: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    method: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "present")]
-    params: Option<&'a RawValue>,
-}
-
-/// Present-but-null is `Some("null")`, which plain `Option` would turn into `None`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-#[derive(Deserialize)]
-struct RawResponse<'a> {
-    #[serde(borrow, default)]
-    result: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    error: Option<&'a RawValue>,
-}
-
-fn response(id: &str, member: &str, value: &RawValue) -> String {
-    format!(
-        r#"{{"jsonrpc":"2.0","id":{id},"{member}":{}}}"#,
-        value.get()
-    )
-}
-
-/// An error response; `id` is the request's id as JSON text.
-pub fn error_response(id: &str, error: ProtocolError, detail: impl Into<String>) -> String {
-    format!(
-        r#"{{"jsonrpc":"2.0","id":{id},"error":{}}}"#,
-        error.object(detail)
-    )
-}
-
-fn first_char(raw: &RawValue) -> u8 {
-    raw.get().as_bytes().first().copied().unwrap_or(b' ')
-}
-
 impl Dispatcher {
-    /// `methods` with `caller` and a fresh MCP session attached, so every handler knows who is
-    /// asking and what the connection's `initialize` said.
-    pub fn new(methods: &Methods, caller: Caller) -> Self {
-        let mut methods = methods.clone();
-        methods.extensions_mut().insert(caller);
-        methods.extensions_mut().insert(Session::default());
+    pub fn new(router: Router, caller: Caller, handler: Option<Arc<dyn Handler>>) -> Self {
         Dispatcher {
-            methods,
+            router,
+            caller,
+            handler,
+            max_answer: MAX_ANSWER,
             peer: Peer::default(),
         }
     }
@@ -92,151 +86,157 @@ impl Dispatcher {
         self
     }
 
-    /// The answer to one line: a response, a batch response, or nothing (notifications only).
+    /// The same dispatcher with another answer limit.
+    pub fn with_max_answer(mut self, max_answer: usize) -> Self {
+        self.max_answer = max_answer;
+        self
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// The answer to one line on its own (no earlier writes to wait for).
     pub async fn handle(&self, line: &[u8]) -> Option<String> {
-        let Ok(text) = std::str::from_utf8(line) else {
-            return Some(error_response(
-                NULL_ID,
-                ProtocolError::Parse,
-                "message is not UTF-8",
-            ));
-        };
-        let text = text.trim();
-        if text.is_empty() {
-            return None;
-        }
-        // One parse checks the syntax of the whole message, nested as deep as serde_json allows.
-        let message: &RawValue = match serde_json::from_str(text) {
-            Ok(message) => message,
-            Err(e) => return Some(error_response(NULL_ID, ProtocolError::Parse, e.to_string())),
-        };
-        if text.starts_with('[') {
-            let batch: Vec<&RawValue> = serde_json::from_str(message.get()).unwrap_or_default();
-            return self.batch(batch).await;
-        }
-        self.single(message).await
+        self.plan(line, &mut WriteOrder::default()).await
     }
 
-    // Batches stay plain JSON-RPC on an MCP session too (MCP 2025-06-18 dropped them; see
-    // `crate::mcp` for why they are still answered).
-    async fn batch(&self, batch: Vec<&RawValue>) -> Option<String> {
-        if batch.is_empty() {
-            return Some(error_response(
-                NULL_ID,
-                ProtocolError::InvalidRequest,
-                "empty batch",
-            ));
-        }
-        if batch.len() > MAX_BATCH {
-            let detail = format!(
-                "batch of {} messages; the limit is {MAX_BATCH}",
-                batch.len()
-            );
-            return Some(error_response(
-                NULL_ID,
-                ProtocolError::InvalidRequest,
-                detail,
-            ));
-        }
-        let answers = futures::future::join_all(batch.into_iter().map(|m| self.single(m))).await;
-        let answers: Vec<String> = answers.into_iter().flatten().collect();
-        (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
-    }
-
-    async fn single(&self, message: &RawValue) -> Option<String> {
-        let invalid = |detail: &str| {
-            Some(error_response(
-                NULL_ID,
-                ProtocolError::InvalidRequest,
-                detail,
-            ))
-        };
-        if first_char(message) != b'{' {
-            return invalid("a request is a JSON object");
-        }
-        let envelope: Envelope = match serde_json::from_str(message.get()) {
-            Ok(envelope) => envelope,
-            Err(e) => return invalid(&e.to_string()),
-        };
-        let id = match envelope.id {
-            None => None,
-            Some(id) if matches!(first_char(id), b'"' | b'-' | b'0'..=b'9' | b'n') => {
-                Some(id.get())
+    /// The answer to one line, taking its place in `order` now: the returned future waits for
+    /// the writes before it, and later lines wait for its writes.
+    pub fn plan(&self, line: &[u8], order: &mut WriteOrder) -> BoxFuture<'static, Option<String>> {
+        match envelope::parse(line) {
+            None => async { None }.boxed(),
+            Some(Message::Refused(kind, detail)) => {
+                let answer = envelope::null_error(kind, detail);
+                async move { Some(answer) }.boxed()
             }
-            Some(_) => return invalid("id must be a string, a number or null"),
-        };
-        let (in_flight, started) = self.peer.start(id);
-        let answer = self.call(&envelope, in_flight).await;
-        // The client gave up on it (MCP's notifications/cancelled): it expects no answer.
-        if started.is_cancelled() {
-            return None;
-        }
-        match answer {
-            Ok((member, value)) => id.map(|id| response(id, member, &value)),
-            Err((error, detail)) => id.map(|id| error_response(id, error, detail)),
+            Some(Message::Single(member)) => {
+                let job = self.member(member, order);
+                async move { job.await.1 }.boxed()
+            }
+            Some(Message::Batch(members)) if members.len() > MAX_BATCH => {
+                let detail = format!(
+                    "batch of {} messages; the limit is {MAX_BATCH}",
+                    members.len()
+                );
+                let answer = envelope::null_error(ProtocolError::InvalidRequest, detail);
+                async move { Some(answer) }.boxed()
+            }
+            // Batches stay plain JSON-RPC on an MCP session too: MCP 2025-06-18 dropped them,
+            // but a JSON-RPC host sharing the stream may still send one.
+            Some(Message::Batch(members)) => {
+                let jobs: FuturesUnordered<_> =
+                    members.into_iter().map(|m| self.member(m, order)).collect();
+                let max = self.max_answer;
+                batch(jobs, max).boxed()
+            }
         }
     }
 
-    /// Runs one request; `Ok` carries `("result" | "error", value)` as jsonrpsee answered.
-    async fn call(
+    /// How `request` is ordered on the connection.
+    pub fn order(&self, request: &Request) -> Order {
+        if let Some(order) = self.handler.as_ref().and_then(|h| h.order(request)) {
+            return order;
+        }
+        // An unknown method changes nothing and waits for nothing.
+        self.router
+            .route(&request.method)
+            .map_or(Order::Control, |route| route.hints.order())
+    }
+
+    /// One member's job: its id (null when unknown) and its answer, if any.
+    fn member(
         &self,
-        envelope: &Envelope<'_>,
-        in_flight: super::InFlight,
-    ) -> Result<(&'static str, Box<RawValue>), (ProtocolError, String)> {
-        let invalid = |detail: &str| Err((ProtocolError::InvalidRequest, detail.to_owned()));
-        let jsonrpc = envelope
-            .jsonrpc
-            .and_then(|v| serde_json::from_str::<String>(v.get()).ok());
-        if jsonrpc.as_deref() != Some("2.0") {
-            return invalid("jsonrpc must be \"2.0\"");
-        }
-        let Some(method) = envelope
-            .method
-            .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
-        else {
-            return invalid("method must be a string");
+        member: Member,
+        order: &mut WriteOrder,
+    ) -> BoxFuture<'static, (Id, Option<String>)> {
+        let request = match member {
+            Ok(request) => request,
+            Err(detail) => {
+                let answer = envelope::null_error(ProtocolError::InvalidRequest, detail);
+                return async move { (Id::null(), Some(answer)) }.boxed();
+            }
         };
-        let params = match envelope.params {
-            None => None,
-            Some(p) if matches!(first_char(p), b'{' | b'[') => Some(p),
-            Some(_) => return invalid("params must be an object or an array"),
+        let ticket = order.ticket(self.order(&request));
+        let this = self.clone();
+        async move {
+            if let Some(wait) = ticket.wait {
+                wait.await;
+            }
+            let id = request.id.clone();
+            let (in_flight, started) = this.peer.start(id.as_ref().map(|id| id.as_raw().get()));
+            let reply = this.reply(request, ticket.effect, in_flight).await;
+            // The client gave up on it (MCP's notifications/cancelled): it expects no answer.
+            if started.is_cancelled() {
+                return (Id::null(), None);
+            }
+            drop(started);
+            let Some(id) = id else {
+                return (Id::null(), None);
+            };
+            let answer = match reply {
+                None => None,
+                Some(Ok(result)) => Some(envelope::result(id.as_raw(), &result)),
+                Some(Err(error)) => Some(envelope::error(id.as_raw(), &error)),
+            };
+            match answer {
+                Some(answer) if answer.len() > this.max_answer => {
+                    let answer = too_large(&id, answer.len(), this.max_answer);
+                    (id, Some(answer))
+                }
+                answer => (id, answer),
+            }
+        }
+        .boxed()
+    }
+
+    async fn reply(&self, request: Request, effect: Effect, in_flight: InFlight) -> Reply {
+        let mut caller = self.caller.clone();
+        caller.client = self.handler.as_ref().and_then(|h| h.client_name());
+        let ctx = Context::with_effect(caller, effect);
+        if let Some(handler) = &self.handler {
+            if handler.order(&request).is_some() {
+                return handler.call(ctx, request, in_flight).await;
+            }
+        }
+        let Some(route) = self.router.route(&request.method) else {
+            let detail = format!("no method named {:?}", request.method);
+            return Some(Err(ProtocolError::MethodNotFound.object(detail)));
         };
-        if self.methods.method(&method).is_none() {
-            return Err((
-                ProtocolError::MethodNotFound,
-                format!("no method named {method:?}"),
-            ));
-        }
-        let request = match params {
-            Some(params) => format!(
-                r#"{{"jsonrpc":"2.0","id":0,"method":{},"params":{}}}"#,
-                json!(method),
-                params.get()
-            ),
-            None => format!(r#"{{"jsonrpc":"2.0","id":0,"method":{}}}"#, json!(method)),
-        };
-        let internal = |e: &dyn std::fmt::Display| (ProtocolError::Internal, e.to_string());
-        // This request's own extensions: the connection's, plus what it alone is.
-        let mut methods = self.methods.clone();
-        methods.extensions_mut().insert(in_flight);
-        // What the connection's MCP handshake said of the client rides on the caller, so the
-        // method table needs to know nothing of MCP.
-        let client = methods
-            .extensions()
-            .get::<Session>()
-            .and_then(Session::client_name);
-        if let Some(caller) = methods.extensions_mut().get_mut::<Caller>() {
-            caller.client = client;
-        }
-        let (raw, _) = methods
-            .raw_json_request(&request, 1)
-            .await
-            .map_err(|e| internal(&e))?;
-        let parsed: RawResponse = serde_json::from_str(raw.get()).map_err(|e| internal(&e))?;
-        match (parsed.result, parsed.error) {
-            (Some(result), _) => Ok(("result", result.to_owned())),
-            (None, Some(error)) => Ok(("error", error.to_owned())),
-            (None, None) => Err(internal(&"the method gave neither a result nor an error")),
-        }
+        Some(self.router.call_json(route, ctx, request.params).await)
     }
 }
+
+fn too_large(id: &Id, size: usize, max: usize) -> String {
+    let error: ErrorObject = ProtocolError::AnswerTooLarge.object(format!(
+        "the answer would be {size} bytes; the limit is {max}: ask for less per request or batch"
+    ));
+    envelope::error(id.as_raw(), &error)
+}
+
+/// Every member's answer, in the order they finish (JSON-RPC lets a batch answer come in any
+/// order), within `max` bytes in all; nothing at all when every member was a notification.
+async fn batch(
+    mut jobs: FuturesUnordered<BoxFuture<'static, (Id, Option<String>)>>,
+    max: usize,
+) -> Option<String> {
+    let mut out = String::from("[");
+    let mut any = false;
+    while let Some((id, answer)) = jobs.next().await {
+        let Some(mut answer) = answer else { continue };
+        if out.len() + answer.len() + 2 > max {
+            answer = too_large(&id, out.len() + answer.len() + 2, max);
+        }
+        if any {
+            out.push(',');
+        }
+        out.push_str(&answer);
+        any = true;
+    }
+    out.push(']');
+    any.then_some(out)
+}
+
+#[cfg(test)]
+#[path = "dispatch_tests.rs"]
+mod tests;

@@ -12,45 +12,79 @@ pub enum Frame {
     TooLarge { size: usize, head: Vec<u8> },
 }
 
-/// The next frame, or `None` at end of input. A last line without `\n` still counts.
+/// Reads frames; what it has read of an unfinished line is kept here, so a read may be
+/// abandoned (a timeout, a shutdown) and resumed without losing bytes.
+#[derive(Debug, Default)]
+pub struct Frames {
+    line: Vec<u8>,
+    size: usize,
+    /// When the first byte of the unfinished line came.
+    started: Option<tokio::time::Instant>,
+}
+
+impl Frames {
+    /// When the unfinished line began, if a line has begun.
+    pub fn partial_since(&self) -> Option<tokio::time::Instant> {
+        self.started
+    }
+
+    /// The next frame, or `None` at end of input. A last line without `\n` still counts.
+    /// Cancel-safe: dropping the future loses nothing.
+    pub async fn next<R: AsyncBufRead + Unpin>(
+        &mut self,
+        reader: &mut R,
+        max: usize,
+    ) -> std::io::Result<Option<Frame>> {
+        loop {
+            let buf = reader.fill_buf().await?;
+            let (chunk, ended) = match buf.iter().position(|&b| b == b'\n') {
+                Some(at) => (&buf[..at], true),
+                None => (buf, buf.is_empty()),
+            };
+            if !buf.is_empty() && self.started.is_none() {
+                self.started = Some(tokio::time::Instant::now());
+            }
+            self.size += chunk.len();
+            // Never hold more than the cap (or the head kept for the error) in memory.
+            let room = max
+                .saturating_add(1)
+                .max(HEAD)
+                .saturating_sub(self.line.len());
+            self.line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            let consumed = if ended && !buf.is_empty() {
+                chunk.len() + 1
+            } else {
+                chunk.len()
+            };
+            let at_eof = buf.is_empty();
+            reader.consume(consumed);
+            if !ended {
+                continue;
+            }
+            let size = std::mem::take(&mut self.size);
+            let line = std::mem::take(&mut self.line);
+            self.started = None;
+            if at_eof && size == 0 {
+                return Ok(None);
+            }
+            // The `\r` of a CRLF line end does not count against the cap.
+            let crlf = line.len() == size && line.last() == Some(&b'\r');
+            let payload = if crlf { size - 1 } else { size };
+            return Ok(Some(if payload > max {
+                too_large(size, line)
+            } else {
+                Frame::Line(trim_cr(line))
+            }));
+        }
+    }
+}
+
+/// The next frame, or `None` at end of input (a reader with no unfinished line).
 pub async fn read_frame<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     max: usize,
 ) -> std::io::Result<Option<Frame>> {
-    let mut line = Vec::new();
-    let mut size = 0usize;
-    loop {
-        let buf = reader.fill_buf().await?;
-        let (chunk, ended) = match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => (&buf[..at], true),
-            None => (buf, buf.is_empty()),
-        };
-        size += chunk.len();
-        // Never hold more than the cap (or the head kept for the error) in memory.
-        let room = max.saturating_add(1).max(HEAD).saturating_sub(line.len());
-        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let consumed = if ended && !buf.is_empty() {
-            chunk.len() + 1
-        } else {
-            chunk.len()
-        };
-        let at_eof = buf.is_empty();
-        reader.consume(consumed);
-        if !ended {
-            continue;
-        }
-        if at_eof && size == 0 {
-            return Ok(None);
-        }
-        // The `\r` of a CRLF line end does not count against the cap.
-        let crlf = line.len() == size && line.last() == Some(&b'\r');
-        let payload = if crlf { size - 1 } else { size };
-        return Ok(Some(if payload > max {
-            too_large(size, line)
-        } else {
-            Frame::Line(trim_cr(line))
-        }));
-    }
+    Frames::default().next(reader, max).await
 }
 
 /// How much of an oversized line is kept to look for its id.

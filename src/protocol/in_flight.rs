@@ -9,14 +9,13 @@
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// One connection, as its handlers see it.
 #[derive(Clone, Default)]
 pub struct Peer {
     /// The connection's writer; `None` in-process, where there is nowhere to notify.
-    out: Option<mpsc::Sender<String>>,
+    out: Option<Arc<dyn Fn(String) + Send + Sync>>,
     /// The requests running now, by id as JSON text (`1`, `"a"`).
     running: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
@@ -49,9 +48,9 @@ pub fn id_key(id: &Value) -> String {
 }
 
 impl Peer {
-    pub fn new(out: mpsc::Sender<String>) -> Self {
+    pub fn new(out: impl Fn(String) + Send + Sync + 'static) -> Self {
         Peer {
-            out: Some(out),
+            out: Some(Arc::new(out)),
             running: Arc::default(),
         }
     }
@@ -60,7 +59,7 @@ impl Peer {
     pub async fn notify(&self, method: &str, params: Value) {
         if let Some(out) = &self.out {
             let message = serde_json::json!({"jsonrpc": "2.0", "method": method, "params": params});
-            let _ = out.send(message.to_string()).await;
+            out(message.to_string());
         }
     }
 

@@ -1,17 +1,20 @@
 //! The transport: newline-delimited JSON-RPC 2.0 over stdio or a Unix socket.
 //!
-//! jsonrpsee has no stdio or socket transport, so this layer is ours, in the spirit of
-//! rust-analyzer's lsp-server: framing reads lines, dispatch classifies messages and hands
-//! single requests to jsonrpsee's `Methods::raw_json_request`, connection runs them
-//! concurrently and writes each response as one line.
+//! `framing` reads lines, `envelope` parses each once into requests, `dispatch` hands them to
+//! the typed method table (`crate::api::Router`) or to the connection's extra [`Handler`]
+//! (MCP's, wired in by the app layer) in the connection's write order, and `connection` runs
+//! them concurrently and writes each answer as one line.
 
 pub mod connection;
 pub mod dispatch;
+pub mod envelope;
 pub mod framing;
+pub mod handler;
 pub mod in_flight;
 mod salvage;
 pub mod socket;
 
 pub use connection::{serve_connection, Limits};
 pub use dispatch::Dispatcher;
+pub use handler::{Handler, Handlers, Reply};
 pub use in_flight::{InFlight, Peer};

@@ -1,11 +1,14 @@
 //! The Unix socket server: many concurrent clients, each judged by its peer credentials.
 
-use super::{serve_connection, Dispatcher, Limits};
+use super::{envelope, serve_connection, Dispatcher, Handlers, Limits};
+use crate::api::errors::ProtocolError;
+use crate::api::Router;
 use crate::service::Caller;
-use jsonrpsee::Methods;
+use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::io::BufReader;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{watch, Semaphore};
@@ -17,8 +20,6 @@ pub struct SocketOptions {
     pub mode: u32,
     /// Group to own the socket file, with `mode` 0660 to let only that group connect.
     pub group: Option<String>,
-    /// Clients served at once; more wait in the listen queue.
-    pub max_connections: usize,
 }
 
 /// Binds `path`, replacing a stale socket file but never a live server's.
@@ -64,33 +65,115 @@ fn peer(stream: &UnixStream) -> std::io::Result<Caller> {
     Ok(Caller::from_uid(stream.peer_cred()?.uid()))
 }
 
+/// How many connections are held at once.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotOptions {
+    /// Connections served at once; more wait in the listen queue. An eighth of them (at least
+    /// one) is kept for root, so a server full of other users' connections still answers root.
+    pub max_connections: usize,
+    /// Connections one non-root user may hold; past it, and past the slots other users may
+    /// take, a connection is answered TOO_MANY_CONNECTIONS and closed.
+    pub per_user: usize,
+}
+
+impl SlotOptions {
+    /// Slots non-root users may take together.
+    fn others_max(&self) -> usize {
+        let max = self.max_connections.max(1);
+        let for_root = if max > 1 { (max / 8).max(1) } else { 0 };
+        max - for_root
+    }
+}
+
+#[derive(Default)]
+struct Held {
+    by_uid: HashMap<u32, usize>,
+    others: usize,
+}
+
+/// A non-root connection's place in the counts, given back on drop.
+struct Share {
+    held: Arc<Mutex<Held>>,
+    uid: u32,
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.others -= 1;
+        if let Some(count) = held.by_uid.get_mut(&self.uid) {
+            *count -= 1;
+            if *count == 0 {
+                held.by_uid.remove(&self.uid);
+            }
+        }
+    }
+}
+
+impl SlotOptions {
+    /// Root needs no share; anyone else gets one while their counts allow.
+    fn share(&self, held: &Arc<Mutex<Held>>, uid: u32) -> Result<Option<Share>, String> {
+        if uid == 0 {
+            return Ok(None);
+        }
+        let mut h = held.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = h.by_uid.get(&uid).copied().unwrap_or(0);
+        if mine >= self.per_user.max(1) {
+            return Err(format!(
+                "uid {uid} already holds {mine} connections; the limit per user is {}",
+                self.per_user.max(1)
+            ));
+        }
+        if h.others >= self.others_max() {
+            return Err("every connection slot open to users is taken; try again later".into());
+        }
+        h.others += 1;
+        *h.by_uid.entry(uid).or_default() += 1;
+        Ok(Some(Share {
+            held: held.clone(),
+            uid,
+        }))
+    }
+}
+
+/// How long to wait before accepting again after accept failed (out of descriptors, most
+/// likely): retrying at once would spin and flood the log.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// Serves clients until `shutdown` fires; then stops accepting, lets every connection finish
 /// its requests in flight, and removes the socket file at `path` (none when systemd owns it).
 pub async fn serve(
     listener: UnixListener,
     path: Option<&Path>,
-    methods: Methods,
-    limits: Limits,
-    max_connections: usize,
+    serve: Serve,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
+    let held = Arc::new(Mutex::new(Held::default()));
+    let slots = Arc::new(Semaphore::new(serve.slots.max_connections.max(1)));
     let mut connections = tokio::task::JoinSet::new();
+    let mut last_warning: Option<Instant> = None;
     loop {
-        let permit = tokio::select! {
-            permit = slots.clone().acquire_owned() => permit.expect("never closed"),
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("never closed"),
             _ = shutdown.changed() => break,
         };
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
+                    if last_warning.is_none_or(|at| at.elapsed() > Duration::from_secs(10)) {
+                        tracing::warn!(error = %e, "accept failed; retrying");
+                        last_warning = Some(Instant::now());
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                        _ = shutdown.changed() => break,
+                    }
                 }
             },
             _ = shutdown.changed() => break,
         };
+        while connections.try_join_next().is_some() {}
         let caller = match peer(&stream) {
             Ok(caller) => caller,
             Err(e) => {
@@ -98,9 +181,22 @@ pub async fn serve(
                 continue;
             }
         };
+        let share = match serve.slots.share(&held, caller.uid) {
+            Ok(share) => share,
+            Err(detail) => {
+                tracing::debug!(uid = caller.uid, %detail, "connection refused");
+                let mut answer = envelope::null_error(ProtocolError::Busy, detail);
+                answer.push('\n');
+                // Never wait on a client that does not read: the line goes now or not at all.
+                let _ = stream.try_write(answer.as_bytes());
+                continue;
+            }
+        };
         tracing::debug!(uid = caller.uid, "client connected");
-        let dispatcher = Dispatcher::new(&methods, caller);
+        let handler = serve.handlers.as_ref().map(|make| make(&caller));
+        let dispatcher = Dispatcher::new(serve.router.clone(), caller, handler);
         let mut stop = shutdown.clone();
+        let limits = serve.limits;
         connections.spawn(async move {
             let (read, write) = stream.into_split();
             let stopped = async move {
@@ -111,13 +207,21 @@ pub async fn serve(
             {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
-            drop(permit);
+            drop((share, slot));
         });
-        while connections.try_join_next().is_some() {}
     }
     while connections.join_next().await.is_some() {}
     if let Some(path) = path {
         let _ = std::fs::remove_file(path);
     }
     Ok(())
+}
+
+/// What every connection of a socket server is served with.
+#[derive(Clone)]
+pub struct Serve {
+    pub router: Router,
+    pub handlers: Option<Handlers>,
+    pub limits: Limits,
+    pub slots: SlotOptions,
 }

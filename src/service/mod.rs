@@ -4,6 +4,7 @@
 pub mod access;
 pub mod adopt;
 pub mod apply;
+pub mod context;
 pub mod crontab;
 pub mod entries;
 pub mod entry_checks;
@@ -21,6 +22,7 @@ pub mod views;
 mod webhook_keys;
 
 pub use access::Caller;
+pub use context::Context;
 
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
@@ -55,17 +57,20 @@ pub struct Edit {
 }
 
 impl Service {
+    /// A service over `backend`. Until [`Service::with_runs`] says otherwise, runs are recorded
+    /// in `.history` beside the lock directory (a test's own directory), never in the
+    /// system's state directory.
     pub fn new(backend: Box<dyn Backend>, locks: Locks, zone: Tz) -> Self {
+        let history = locks
+            .dir()
+            .parent()
+            .map_or_else(|| ".history".into(), |dir| dir.join(".history"));
         Service {
             backend,
             locks,
             zone,
             journal: None,
-            history: Store::new(
-                crate::app::state_dir()
-                    .map(|d| d.join("history"))
-                    .unwrap_or_else(|_| crate::app::DEFAULT_HISTORY_DIR.into()),
-            ),
+            history: Store::new(history),
             wrapper: None,
             notes: notes::Notes::default(),
             webhook_secret: None,

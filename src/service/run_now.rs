@@ -47,7 +47,10 @@ fn yes() -> bool {
 }
 
 impl Service {
-    pub fn entries_run(&self, caller: &Caller, p: RunParams) -> Result<RunRecord> {
+    /// The run takes effect (for the connection's write order) once it has started: later
+    /// requests on the connection, `runs.cancel` among them, do not wait for it to end.
+    pub fn entries_run(&self, ctx: &super::Context, p: RunParams) -> Result<RunRecord> {
+        let caller: &Caller = ctx;
         crate::domain::user::check_name(&p.user)?;
         let id = super::entries::parse_id(&p.id)?;
         if let Some(ms) = p.timeout_ms.filter(|ms| !(1..=MAX_TIMEOUT_MS).contains(ms)) {
@@ -125,7 +128,9 @@ impl Service {
                 return Ok(record);
             }
         };
-        let Some(first) = started.next_record() else {
+        let first = started.next_record();
+        ctx.effect_taken();
+        let Some(first) = first else {
             drop(started.finish());
             return self.recorded(&user, run_id);
         };

@@ -31,6 +31,7 @@ mod run_attacks;
 mod runs;
 mod schema;
 mod security;
+mod slow_clients;
 mod socket;
 mod state;
 mod system_backend;

@@ -240,3 +240,176 @@ fn a_repeated_key_in_params_is_refused_not_collapsed() {
     );
     assert_eq!(response["error"]["data"]["field"], "user");
 }
+
+/// The JSON-RPC 2.0 specification's own section 7 examples of invalid requests and batches.
+fn spec_examples() -> Vec<(&'static str, Value)> {
+    let invalid = json!({"jsonrpc": "2.0", "id": null,
+        "error": {"code": -32600}});
+    vec![
+        (
+            r#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#,
+            invalid.clone(),
+        ),
+        (r#"{"foo": "boo"}"#, invalid.clone()),
+        (r#"{"method": "health"}"#, invalid.clone()),
+        ("[1]", json!([invalid.clone()])),
+        (
+            "[1,2,3]",
+            json!([invalid.clone(), invalid.clone(), invalid.clone()]),
+        ),
+        (r#"[{"foo": "boo"}]"#, json!([invalid.clone()])),
+        ("[]", invalid),
+    ]
+}
+
+/// Only `code` and `id` are compared: message and data carry details.
+fn same_shape(answer: &Value, expected: &Value) -> bool {
+    match (answer, expected) {
+        (Value::Array(a), Value::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(a, e)| same_shape(a, e))
+        }
+        (a, e) => a["id"] == e["id"] && a["error"]["code"] == e["error"]["code"],
+    }
+}
+
+#[test]
+fn the_specifications_invalid_requests_get_32600_with_a_null_id_over_stdio() {
+    let mut server = Server::spool();
+    for (line, expected) in spec_examples() {
+        server.send_line(line);
+        let answer = server.read_value();
+        assert!(same_shape(&answer, &expected), "{line} -> {answer}");
+    }
+    // Notifications stay unanswered beside them; the invalid member is still answered.
+    server.send_line(r#"[{"jsonrpc":"2.0","method":"health"},{"foo":"boo"}]"#);
+    let answer = server.read_value();
+    assert_eq!(answer.as_array().map(Vec::len), Some(1), "{answer}");
+    assert_eq!(answer[0]["error"]["code"], -32600);
+}
+
+#[test]
+fn the_specifications_invalid_requests_get_32600_with_a_null_id_over_the_socket() {
+    let server = crate::harness::SocketServer::start(&[]);
+    let (lines, expected): (Vec<String>, Vec<Value>) = spec_examples()
+        .into_iter()
+        .map(|(line, expected)| (line.to_owned(), expected))
+        .unzip();
+    let answers = server.ask(&lines);
+    for ((line, answer), expected) in lines.iter().zip(&answers).zip(&expected) {
+        assert!(same_shape(answer, expected), "{line} -> {answer}");
+    }
+}
+
+#[test]
+fn empty_params_mean_no_params() {
+    let mut server = Server::spool();
+    for params in [json!([]), json!({})] {
+        for method in ["health", "crontab.list", "entries.sweep"] {
+            let answer = server.request(method, params.clone());
+            assert!(
+                answer.get("result").is_some(),
+                "{method} {params} -> {answer}"
+            );
+        }
+    }
+    server.fail("health", json!([1]), "INVALID_PARAMS");
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_message_is_ignored() {
+    let mut server = Server::spool();
+    server.send_raw(b"\xEF\xBB\xBF{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\"}\n");
+    let answer = server.read_value();
+    assert_eq!(answer["result"]["status"], "ok", "{answer}");
+}
+
+fn create_then_list(user: &str, i: usize) -> String {
+    let create = json!({"jsonrpc": "2.0", "id": format!("c{i}"), "method": "entries.create",
+        "params": {"user": user, "schedule": "@daily", "command": format!("echo {i}")}});
+    let list = json!({"jsonrpc": "2.0", "id": format!("l{i}"), "method": "entries.list",
+        "params": {"user": user, "limit": 200}});
+    format!("{create}\n{list}\n")
+}
+
+#[test]
+fn one_connection_reads_its_own_writes_over_stdio() {
+    let mut server = Server::spool();
+    let mut input = String::new();
+    for i in 0..40 {
+        input += &create_then_list("root", i);
+    }
+    server.send_raw(input.as_bytes());
+    let answers = server.finish();
+    assert_eq!(answers.len(), 80);
+    for answer in &answers {
+        let id = answer["id"].as_str().unwrap();
+        if let Some(i) = id.strip_prefix('l') {
+            let i: i64 = i.parse().unwrap();
+            assert!(
+                answer["result"]["total"].as_i64().unwrap() > i,
+                "the list after create {i} misses it: {answer}"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_connection_reads_its_own_writes_over_the_socket() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = crate::harness::SocketServer::start(&[]);
+    let mut stream = std::os::unix::net::UnixStream::connect(&server.path).unwrap();
+    let mut input = String::new();
+    for i in 0..40 {
+        input += &create_then_list("root", i);
+    }
+    stream.write_all(input.as_bytes()).unwrap();
+    let reader = BufReader::new(stream);
+    for line in reader.lines().take(80) {
+        let answer: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let id = answer["id"].as_str().unwrap().to_owned();
+        if let Some(i) = id.strip_prefix('l') {
+            let i: i64 = i.parse().unwrap();
+            assert!(answer["result"]["total"].as_i64().unwrap() > i, "{answer}");
+        }
+    }
+}
+
+#[test]
+fn inside_a_batch_a_write_comes_before_the_members_after_it() {
+    let mut server = Server::spool();
+    let batch = json!([
+        {"jsonrpc": "2.0", "id": 1, "method": "entries.create",
+         "params": {"user": "root", "schedule": "@daily", "command": "true"}},
+        {"jsonrpc": "2.0", "id": 2, "method": "entries.list", "params": {"user": "root"}},
+    ]);
+    server.send_line(&batch.to_string());
+    let answers = server.read_value();
+    let list = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == 2)
+        .unwrap();
+    assert_eq!(list["result"]["total"], 1, "{answers}");
+}
+
+#[test]
+fn a_waiting_run_holds_back_nothing_once_it_has_started() {
+    let mut server = Server::spool();
+    let entry = server.call(
+        "entries.create",
+        json!({"user": "root", "schedule": "@daily", "command": "sleep 3"}),
+    );
+    let run = json!({"jsonrpc": "2.0", "id": "run", "method": "entries.run",
+        "params": {"user": "root", "id": entry["id"]}});
+    server.send_line(&run.to_string());
+    server.send_line(r#"{"jsonrpc":"2.0","id":"after","method":"health"}"#);
+    let first = server.read_value();
+    assert_eq!(
+        first["id"], "after",
+        "answered while the run goes on: {first}"
+    );
+    let second = server.read_value();
+    assert_eq!(second["id"], "run");
+    assert_eq!(second["result"]["status"], "succeeded", "{second}");
+}
