@@ -1,7 +1,7 @@
 //! Domain errors: the one table of error kinds, and the error a request fails with.
 //! `crate::api::errors` builds the wire's error objects from them.
 
-use crate::cron::CrontabError;
+use serde::Serialize;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -95,13 +95,25 @@ pub struct Error {
     pub detail: String,
     pub field: Option<String>,
     /// Per-line reasons, for `InvalidCrontab`.
-    pub errors: Vec<CrontabError>,
+    pub errors: Vec<LineError>,
     /// Per-spec reasons, for `InvalidEntries`.
     pub specs: Vec<SpecError>,
 }
 
 /// Most per-spec reasons one INVALID_ENTRIES lists.
 pub const MAX_SPEC_ERRORS: usize = 1000;
+
+/// One line of a crontab that cron would refuse (`data.errors` of INVALID_CRONTAB). The cron
+/// layer's own reason type is turned into this by the service, so the domain knows nothing of
+/// cron's parser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line as it stands.
+    pub text: String,
+    pub reason: String,
+}
 
 /// Why one spec of `entries.apply` cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +154,7 @@ impl Error {
         Error::new(ErrorKind::Backend, detail.to_string())
     }
 
-    pub fn invalid_crontab(errors: Vec<CrontabError>) -> Self {
+    pub fn invalid_crontab(errors: Vec<LineError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("line {}: {}", one.line, one.reason),
             many => format!("{} lines would be rejected by cron", many.len()),

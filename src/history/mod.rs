@@ -6,7 +6,7 @@ pub mod stored;
 mod tail;
 
 pub use record::{
-    Channel, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT,
+    Channel, LastRun, NotificationOutcome, Preview, RunRecord, RunStatus, Trigger, OUTPUT_LIMIT,
 };
 pub use store::Store;
 pub use stored::StoredRun;

@@ -121,6 +121,17 @@ impl RunRecord {
 /// The last bytes of an output kept besides the preview, for a ping's body (`notify.ping_url`).
 pub const TAIL_LIMIT: usize = 8 * 1024;
 
+/// The newest recorded run of an entry, as entries show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LastRun {
+    /// When it started.
+    pub at: Timestamp,
+    /// Null when it did not finish (killed, or still running).
+    pub exit_code: Option<i32>,
+    pub duration_ms: Option<u64>,
+}
+
 /// Keeps the first [`OUTPUT_LIMIT`] bytes of an output and notes whether more came, and the
 /// last [`TAIL_LIMIT`] bytes.
 #[derive(Debug, Default, Clone)]

@@ -6,12 +6,12 @@
 //! user must not be able to point root's appends at another file. Writers hold an exclusive
 //! `flock` on the file and write each record as one line, so concurrent runs never interleave.
 
+use super::record::LastRun;
 use super::record::RunRecord;
 use super::stored::StoredRun;
 use super::tail::UserDir;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
-use crate::service::views::LastRun;
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -3,6 +3,7 @@
 use super::{etag, Action, Caller, Service};
 use crate::cron::validate_crontab;
 use crate::crontab::{Crontab, Item};
+use crate::domain::error::LineError;
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
 use crate::domain::{Error, ErrorKind, Result};
@@ -172,7 +173,18 @@ impl Service {
     pub(super) fn put(&self, caller: &Caller, p: PutParams, action: Action) -> Result<PutResult> {
         crate::domain::user::check_name(&p.user)?;
         check_if_match(p.if_match.as_deref())?;
-        validate_crontab(&p.content).map_err(Error::invalid_crontab)?;
+        validate_crontab(&p.content).map_err(|errors| {
+            Error::invalid_crontab(
+                errors
+                    .into_iter()
+                    .map(|e| LineError {
+                        line: e.line,
+                        text: e.text,
+                        reason: e.reason,
+                    })
+                    .collect(),
+            )
+        })?;
         let user = self.user(caller, &p.user)?;
         if p.dry_run {
             let current = self.read(&user)?;

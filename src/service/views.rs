@@ -48,16 +48,8 @@ pub struct Entry {
     pub notify: Option<Notify>,
 }
 
-/// The newest recorded run of an entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LastRun {
-    /// When it started.
-    pub at: Timestamp,
-    /// Null when it did not finish (killed, or still running).
-    pub exit_code: Option<i32>,
-    pub duration_ms: Option<u64>,
-}
+/// The history store summarises an entry's newest run; entries show it as it is.
+pub use crate::history::LastRun;
 
 /// English for a schedule as it stands in a crontab; a hand edit cron accepts is described too.
 /// A schedule read in its own `timezone` says so.
