@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::line::{scan_line, Item};
 
-/// crontab.c's MAX_TAB_LINES.
-const MAX_TAB_LINES: usize = 10_000;
+/// cron refuses a crontab of more than this many lines (crontab.c's MAX_TAB_LINES).
+pub const MAX_TAB_LINES: usize = 10_000;
 
 /// One reason a crontab would be refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

@@ -8,6 +8,3 @@ pub mod warnings;
 pub mod wrapper;
 
 pub use document::{job_line, Crontab, Item, Located};
-
-/// cron refuses a crontab of more than this many lines (MAX_TAB_LINES, cron.h).
-pub const MAX_LINES: usize = 10_000;

@@ -26,9 +26,9 @@ pub use context::Context;
 
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
+use crate::cron::MAX_TAB_LINES;
 use crate::crontab::wrapper::Wrapper;
 use crate::crontab::Crontab;
-use crate::crontab::MAX_LINES;
 use crate::domain::time::Timestamp;
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
@@ -132,11 +132,11 @@ impl Service {
         edit.crontab.remove_expired(edit.now);
         let after = edit.crontab.render();
         self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.wrapper));
-        if edit.crontab.line_count() > MAX_LINES {
+        if edit.crontab.line_count() > MAX_TAB_LINES {
             return Err(Error::new(
                 crate::domain::ErrorKind::InvalidCrontab,
                 format!(
-                    "the crontab would have {} lines; cron's limit is {MAX_LINES}",
+                    "the crontab would have {} lines; cron's limit is {MAX_TAB_LINES}",
                     edit.crontab.line_count()
                 ),
             ));

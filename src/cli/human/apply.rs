@@ -6,6 +6,7 @@ use super::{call, Done};
 use crate::api as m;
 use crate::cli::client::{Connection, Outcome};
 use crate::cli::render::text;
+use crate::service::entry_types::MAX_LIST_LIMIT;
 use clap::Args;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -139,14 +140,15 @@ impl Plan {
 fn named_entries(conn: &mut Connection, user: &Value) -> HashMap<String, Value> {
     let mut named = HashMap::new();
     for page in 1.. {
-        let params = json!({"user": user, "type": "managed", "page": page, "limit": 200});
+        let params =
+            json!({"user": user, "type": "managed", "page": page, "limit": MAX_LIST_LIMIT});
         let Ok(Outcome::Result(mut list)) = conn.invoke::<m::EntriesList>(params) else {
             break;
         };
         let Some(items) = list["entries"].as_array_mut().map(std::mem::take) else {
             break;
         };
-        let last = items.len() < 200;
+        let last = (items.len() as i64) < MAX_LIST_LIMIT;
         for item in items {
             if let Some(name) = item["name"].as_str() {
                 named.insert(name.to_owned(), item);
