@@ -334,6 +334,51 @@ pub fn ask(path: &Path, lines: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// Each line sent on one socket connection made as `uid:gid` (by Debian's python3, so the peer
+/// is really that user), one answer per line; Err with the exit status and stderr when the
+/// client fails, which includes no answer within 30 s (a wedged server fails a test rather than
+/// hanging it) and a refused connection.
+pub fn ask_as(uid: u32, gid: u32, socket: &Path, lines: &[String]) -> Result<Vec<Value>, String> {
+    use std::os::unix::process::CommandExt;
+    assert!(
+        is_root(),
+        "a client as another user needs root to switch to it"
+    );
+    let script = r#"
+import socket, sys, json
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(30)
+try:
+    s.connect(sys.argv[1])
+except PermissionError as e:
+    print(e, file=sys.stderr); sys.exit(3)
+f = s.makefile('rw')
+for line in json.loads(sys.argv[2]):
+    f.write(line + "\n"); f.flush()
+    print(f.readline().strip(), flush=True)
+"#;
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(socket)
+        .arg(serde_json::to_string(lines).unwrap())
+        .uid(uid)
+        .gid(gid)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(format!(
+            "exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect())
+}
+
 pub fn rpc(id: u64, method: &str, params: Value) -> String {
     json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
 }

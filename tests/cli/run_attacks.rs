@@ -2,7 +2,7 @@
 //! red team's issue #11: items 1, 6, 7, 8, 9, 15, and history left by deleted users). Each fails
 //! on the code before the fix.
 
-use crate::harness::{is_root, rpc, shared_bin, Server, SocketServer, TempUser, BIN};
+use crate::harness::{rpc, shared_bin, Server, SocketServer, TempUser, BIN};
 use serde_json::{json, Value};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -18,36 +18,9 @@ fn ids(name: &str) -> (u32, u32) {
 /// A socket client running as `user`: one answer per line, or a failure after 30 s without
 /// one (a wedged server fails the test instead of hanging it).
 fn as_user(user: &str, socket: &Path, lines: &[String]) -> Vec<Value> {
-    assert!(is_root(), "these attacks switch users and must run as root");
-    let script = r#"
-import socket, sys, json
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(30)
-s.connect(sys.argv[1])
-f = s.makefile('rw')
-for line in json.loads(sys.argv[2]):
-    f.write(line + "\n"); f.flush()
-    print(f.readline().strip(), flush=True)
-"#;
     let (uid, gid) = ids(user);
-    let out = Command::new("/usr/bin/python3")
-        .args(["-c", script])
-        .arg(socket)
-        .arg(serde_json::to_string(lines).unwrap())
-        .uid(uid)
-        .gid(gid)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "client as {user}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    crate::harness::ask_as(uid, gid, socket, lines)
+        .unwrap_or_else(|e| panic!("client as {user}: {e}"))
 }
 
 /// Runs `program args` as `user`; panics if it does not end within 30 s.

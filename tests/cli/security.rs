@@ -17,43 +17,8 @@ fn nobody() -> nix::unistd::User {
 /// A socket client running as `nobody`: sends each line, prints each answer line. Exit status
 /// 3 when it may not even connect.
 fn as_nobody(socket: &Path, lines: &[String]) -> Result<Vec<Value>, String> {
-    assert!(
-        is_root(),
-        "this test switches to the nobody user and must run as root"
-    );
-    let script = r#"
-import socket, sys, json
-s = socket.socket(socket.AF_UNIX)
-try:
-    s.connect(sys.argv[1])
-except PermissionError as e:
-    print(e, file=sys.stderr); sys.exit(3)
-f = s.makefile('rw')
-for line in json.loads(sys.argv[2]):
-    f.write(line + "\n"); f.flush()
-    print(f.readline().strip())
-"#;
     let user = nobody();
-    let out = Command::new("/usr/bin/python3")
-        .args(["-c", script])
-        .arg(socket)
-        .arg(serde_json::to_string(lines).unwrap())
-        .uid(user.uid.as_raw())
-        .gid(user.gid.as_raw())
-        .output()
-        .unwrap();
-    if !out.status.success() {
-        return Err(format!(
-            "exit {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect())
+    crate::harness::ask_as(user.uid.as_raw(), user.gid.as_raw(), socket, lines)
 }
 
 fn code(answer: &Value) -> &str {

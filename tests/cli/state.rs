@@ -102,34 +102,8 @@ fn an_unprivileged_system_backend_lists_and_sweeps_its_own_crontab() {
 
 /// Each line sent on one socket connection made as `user`; one answer per line.
 pub fn socket_as(user: &TempUser, socket: &Path, lines: &[String]) -> Vec<Value> {
-    let script = r#"
-import socket, sys, json
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-f = s.makefile('rw')
-for line in json.loads(sys.argv[2]):
-    f.write(line + "\n"); f.flush()
-    print(f.readline().strip())
-"#;
     let (uid, gid) = ids(user);
-    let out = Command::new("/usr/bin/python3")
-        .args(["-c", script])
-        .arg(socket)
-        .arg(serde_json::to_string(lines).unwrap())
-        .uid(uid)
-        .gid(gid)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    crate::harness::ask_as(uid, gid, socket, lines).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
