@@ -78,6 +78,32 @@ pub fn gated(policy: &Policy) -> bool {
     policy.timezone.is_some() || policy.catch_up == CatchUp::Latest
 }
 
+/// The flags that make every run of an entry keep its policy, whoever starts it: `--timeout`,
+/// `--forbid-overlap`, `--catch-up SINCE` when given, then `--notify` and its URLs, in the order
+/// job lines have them. The job line adds the zone gate in front; `entries.run` passes these
+/// without catch-up.
+pub fn run_flags(
+    policy: &Policy,
+    catch_up_since: Option<Timestamp>,
+) -> Vec<(&'static str, Option<String>)> {
+    let mut flags = Vec::new();
+    if let Some(ms) = policy.timeout_ms {
+        flags.push((flag::TIMEOUT, Some(ms.to_string())));
+    }
+    if policy.concurrency == Concurrency::Forbid {
+        flags.push((flag::FORBID_OVERLAP, None));
+    }
+    if let Some(since) = catch_up_since {
+        flags.push((flag::CATCH_UP, Some(since.to_string())));
+    }
+    if let Some(notify) = &policy.notify {
+        flags.push((flag::NOTIFY, Some(notify_list(notify))));
+        flags.extend(notify.webhook.clone().map(|url| (flag::WEBHOOK, Some(url))));
+        flags.extend(notify.ping_url.clone().map(|url| (flag::PING, Some(url))));
+    }
+    flags
+}
+
 /// The wrapped command, before cron's escaping. `schedule` is the entry's own schedule; it is
 /// written only when the line is [`gated`]. `created_at` bounds catch-up.
 pub fn wrap(
@@ -106,23 +132,9 @@ pub fn wrap(
     if gated(policy) {
         put(flag::AT, Some(schedule));
     }
-    if let Some(ms) = policy.timeout_ms {
-        put(flag::TIMEOUT, Some(&ms.to_string()));
-    }
-    if policy.concurrency == Concurrency::Forbid {
-        put(flag::FORBID_OVERLAP, None);
-    }
-    if policy.catch_up == CatchUp::Latest {
-        put(flag::CATCH_UP, Some(&created_at.to_string()));
-    }
-    if let Some(notify) = &policy.notify {
-        put(flag::NOTIFY, Some(&notify_list(notify)));
-        if let Some(url) = &notify.webhook {
-            put(flag::WEBHOOK, Some(url));
-        }
-        if let Some(url) = &notify.ping_url {
-            put(flag::PING, Some(url));
-        }
+    let catch_up = (policy.catch_up == CatchUp::Latest).then_some(created_at);
+    for (name, value) in run_flags(policy, catch_up) {
+        put(name, value.as_deref());
     }
     out.push_str(" -- ");
     out.push_str(&quote(command));

@@ -6,7 +6,6 @@
 use super::runs::RunRef;
 use super::{Caller, Service};
 use crate::crontab::wrapper::{self, flag};
-use crate::domain::policy::Concurrency;
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
@@ -88,21 +87,14 @@ impl Service {
             "--manual".into(),
             run_id.to_string().into(),
         ];
-        if policy.concurrency == Concurrency::Forbid {
-            args.push(format!("--{}", flag::FORBID_OVERLAP).into());
-        }
-        if let Some(notify) = &policy.notify {
-            args.push(format!("--{}", flag::NOTIFY).into());
-            args.push(wrapper::notify_list(notify).into());
-            for (name, url) in [
-                (flag::WEBHOOK, &notify.webhook),
-                (flag::PING, &notify.ping_url),
-            ] {
-                if let Some(url) = url {
-                    args.push(format!("--{name}").into());
-                    args.push(url.into());
-                }
-            }
+        // The entry's own flags, but its timeout: the run's (given above) stands in for it.
+        let policy = crate::domain::policy::Policy {
+            timeout_ms: None,
+            ..policy
+        };
+        for (name, value) in wrapper::run_flags(&policy, None) {
+            args.push(format!("--{name}").into());
+            args.extend(value.map(OsString::from));
         }
         args.extend(["--".into(), at.entry.command.into()]);
         let start = Start {
