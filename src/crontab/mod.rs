@@ -7,4 +7,4 @@ pub mod recorder_flags;
 pub mod warnings;
 pub mod wrapper;
 
-pub use document::{job_line, Crontab, Item, Located};
+pub use document::{job_line, Crontab, Item, Located, Slot};
