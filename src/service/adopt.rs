@@ -98,7 +98,7 @@ impl Service {
             entry::check_comment(comment)?;
         }
         let user = self.user(caller, &p.user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut meta = EntryMeta {
             id: Uuid::new_v4(),
             name: p.name,

@@ -122,13 +122,13 @@ impl Service {
     pub fn entries_apply(&self, caller: &Caller, p: ApplyParams) -> Result<ApplyResult> {
         user_syntax(&p.user)?;
         check_if_match(p.if_match.as_deref())?;
-        let wanted = self.check_specs(p.entries, Timestamp::now())?;
+        let wanted = self.check_specs(p.entries, self.now())?;
         let user = self.user(caller, &p.user)?;
         if p.dry_run {
             let current = self.read(&user)?;
             check_etag(p.if_match.as_deref(), &etag(&current))?;
             let mut crontab = Crontab::from_text(&current);
-            let lists = self.reconcile(&mut crontab, &wanted, p.prune, Timestamp::now())?;
+            let lists = self.reconcile(&mut crontab, &wanted, p.prune, self.now())?;
             return Ok(lists.result(user.name, etag(&current), false));
         }
         let before = std::cell::Cell::new(String::new());

@@ -191,7 +191,7 @@ impl Service {
             let current = self.read(&user)?;
             check_etag(p.if_match.as_deref(), &etag(&current))?;
             let mut new = Crontab::from_text(&p.content);
-            new.remove_expired(Timestamp::now());
+            new.remove_expired(self.now());
             let managed = diff(&Crontab::from_text(&current), &new);
             return Ok(PutResult {
                 user: user.name,

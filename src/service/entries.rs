@@ -61,7 +61,7 @@ impl Service {
         }
         let user = self.user(caller, &p.user)?;
         let crontab = self.read_crontab(&user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let wanted = |item: &Job| {
             let (kind, enabled) = match item {
                 Job::Managed(l) => (EntryType::Managed, l.entry.enabled),
@@ -109,13 +109,13 @@ impl Service {
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
         let last = self.last_runs(&user.name);
-        Ok(self.view(&user, &located.entry, Timestamp::now(), &last))
+        Ok(self.view(&user, &located.entry, self.now(), &last))
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
         let (user, spec) = p.split();
         user_syntax(&user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let spec = spec.check(now)?;
         let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.recorder.as_ref())?;
         let user = self.user(caller, &user)?;
@@ -141,7 +141,7 @@ impl Service {
             entry::check_comment,
         )?;
         let patch = PolicyPatch::parse(p.policy_input())?;
-        let now = Timestamp::now();
+        let now = self.now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
             Some(None) => Some(None),

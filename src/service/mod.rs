@@ -29,7 +29,7 @@ use crate::backend::{Backend, Locks};
 use crate::cron::MAX_TAB_LINES;
 use crate::crontab::recorder::Recorder;
 use crate::crontab::Crontab;
-use crate::domain::time::Timestamp;
+use crate::domain::time::{Clock, Timestamp};
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
 use crate::history::Store;
@@ -47,6 +47,9 @@ pub struct Service {
     notes: notes::Notes,
     /// What users' webhook keys are derived from (see `crate::notify::sign`).
     webhook_secret: Option<Vec<u8>>,
+    /// Every "now" of every method: expiry, the times written to markers and revisions, next
+    /// runs. The system clock unless a test gives a fake one ([`Service::with_clock`]).
+    clock: Clock,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -74,7 +77,23 @@ impl Service {
             recorder: None,
             notes: notes::Notes::default(),
             webhook_secret: None,
+            clock: Clock::system(),
         }
+    }
+
+    /// Reads the time from `clock` instead of the system clock (tests set and advance it).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The time as this service sees it; every method reads "now" here.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Keeps every write in `journal`, for crontab.revisions and crontab.restore.
@@ -126,7 +145,7 @@ impl Service {
         let mut edit = Edit {
             crontab: Crontab::from_text(&before),
             etag_before: etag(&before),
-            now: Timestamp::now(),
+            now: self.now(),
         };
         let out = change(&mut edit)?;
         edit.crontab.remove_expired(edit.now);
@@ -187,4 +206,26 @@ pub fn etag(content: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(content.as_bytes());
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every "now" of the service layer is its clock's: a direct read of the system clock here
+    /// would make expiry and written times untestable without waiting.
+    #[test]
+    fn the_service_reads_no_clock_but_its_own() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service");
+        let mut checked = 0;
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Spelled in two halves so that this file does not match itself.
+            for clock in ["Timestamp", "Utc", "SystemTime"] {
+                let direct = format!("{clock}::{}", "now(");
+                assert!(!text.contains(&direct), "{} calls {direct}", path.display());
+            }
+            checked += 1;
+        }
+        assert!(checked > 10, "read the service's sources");
+    }
 }

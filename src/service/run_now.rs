@@ -6,7 +6,6 @@
 use super::runs::RunRef;
 use super::{Caller, Service};
 use crate::crontab::recorder::{self, flag};
-use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use crate::history::{RunRecord, RunStatus, StoredRun, Trigger};
@@ -110,7 +109,7 @@ impl Service {
                     id.to_string(),
                     user.name.clone(),
                     Trigger::Manual,
-                    Timestamp::now(),
+                    self.now(),
                 );
                 record.run_id = run_id.to_string();
                 record.status = RunStatus::Failed;
@@ -184,7 +183,7 @@ impl Service {
         pinned.signal(libc::SIGKILL);
         let mut record = current;
         record.status = RunStatus::Cancelled;
-        record.finished_at = Some(Timestamp::now());
+        record.finished_at = Some(self.now());
         record.error = Some("cancelled; the recorder did not answer and was killed".into());
         self.record(&user, &record);
         Ok(record)

@@ -107,7 +107,7 @@ impl Service {
             ));
         }
         let from = match p.from.as_deref() {
-            None => Timestamp::now(),
+            None => self.now(),
             Some(text) => Timestamp::parse(text).ok_or_else(|| {
                 Error::invalid_params(
                     Some("from".into()),
