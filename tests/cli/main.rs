@@ -30,6 +30,7 @@ mod package;
 mod policies;
 mod protocol;
 mod races;
+mod recorder_policies;
 mod revisions;
 mod run_attacks;
 mod runs;
