@@ -27,7 +27,7 @@ pub use context::Context;
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
 use crate::cron::MAX_TAB_LINES;
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::recorder::Recorder;
 use crate::crontab::Crontab;
 use crate::domain::time::{Clock, Timestamp};
 use crate::domain::user::{self, User};
@@ -42,7 +42,7 @@ pub struct Service {
     journal: Option<Journal>,
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
-    wrapper: Option<Wrapper>,
+    recorder: Option<Recorder>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
     /// What users' webhook keys are derived from (see `crate::notify::sign`).
@@ -74,7 +74,7 @@ impl Service {
             zone,
             journal: None,
             history: Store::new(history),
-            wrapper: None,
+            recorder: None,
             notes: notes::Notes::default(),
             webhook_secret: None,
             clock: Clock::system(),
@@ -105,10 +105,10 @@ impl Service {
     /// Where runs are recorded, and the recorder cron's runs go through.
     /// A root service first moves away history directories of users that are gone or now
     /// another uid, so a recycled uid never inherits them.
-    pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+    pub fn with_runs(mut self, history: Store, recorder: Option<Recorder>) -> Self {
         history.sweep_stale();
         self.history = history;
-        self.wrapper = wrapper;
+        self.recorder = recorder;
         self
     }
 
@@ -143,14 +143,14 @@ impl Service {
         let _guard = self.locks.lock(user)?;
         let before = self.read(user)?;
         let mut edit = Edit {
-            crontab: Crontab::parse(&before),
+            crontab: Crontab::from_text(&before),
             etag_before: etag(&before),
             now: self.now(),
         };
         let out = change(&mut edit)?;
         edit.crontab.remove_expired(edit.now);
         let after = edit.crontab.render();
-        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.wrapper));
+        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.recorder));
         if edit.crontab.line_count() > MAX_TAB_LINES {
             return Err(Error::new(
                 crate::domain::ErrorKind::InvalidCrontab,
@@ -177,9 +177,9 @@ impl Service {
 
 impl Service {
     /// Remembers which recorder paths in `user`'s crontab are not this server's, for `health`.
-    fn note_recorders(&self, user: &User, wrappers: impl Iterator<Item = Wrapper>) {
-        let ours = self.wrapper.as_ref().map(|w| w.exe.as_str());
-        let foreign = wrappers
+    fn note_recorders(&self, user: &User, recorders: impl Iterator<Item = Recorder>) {
+        let ours = self.recorder.as_ref().map(|w| w.exe.as_str());
+        let foreign = recorders
             .map(|w| w.exe)
             .filter(|exe| Some(exe.as_str()) != ours)
             .collect();

@@ -5,7 +5,7 @@
 
 use super::runs::RunRef;
 use super::{Caller, Service};
-use crate::crontab::wrapper::{self, flag};
+use crate::crontab::recorder::{self, flag};
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use crate::history::{RunRecord, RunStatus, StoredRun, Trigger};
@@ -91,7 +91,7 @@ impl Service {
             timeout_ms: None,
             ..policy
         };
-        for (name, value) in wrapper::run_flags(&policy, None) {
+        for (name, value) in recorder::run_flags(&policy, None) {
             args.push(format!("--{name}").into());
             args.extend(value.map(OsString::from));
         }

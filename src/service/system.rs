@@ -79,7 +79,7 @@ impl Service {
             backend: self.backend_name().into(),
             timezone: self.zone().name().into(),
             user: caller.name.clone(),
-            recorder: self.wrapper.as_ref().map(|w| w.exe.clone()),
+            recorder: self.recorder.as_ref().map(|w| w.exe.clone()),
             missing_recorders: self.missing_recorders(caller),
             journal_errors: self.notes.journal_errors(|user| caller.may_access(user)),
         })
