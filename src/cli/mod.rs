@@ -2,6 +2,7 @@
 //! methods (`entries`, `crontab`, `schedule`, `health`), plus shell completions.
 
 mod client;
+mod failure;
 mod human;
 mod render;
 mod results;
