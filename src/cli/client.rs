@@ -52,7 +52,7 @@ impl Connection {
     /// remote words to a shell, so each is quoted as one word.
     pub fn ssh(host: &str, ssh: &SshOptions) -> Result<Connection, String> {
         check_host(host)?;
-        let quote = crate::crontab::wrapper::quote;
+        let quote = crate::crontab::recorder::quote;
         let mut command = Command::new(&ssh.program);
         if let Some(config) = &ssh.config {
             command.arg("-F").arg(config);

@@ -116,7 +116,7 @@ pub(super) fn register(module: &mut RpcModule<Service>) {
             Ok::<_, ErrorObjectOwned>(json!({}))
         })
         .expect("notifications/cancelled is not a contract method");
-    // A notification: the dispatcher drops the answer. Registered so it is not "not found"
+    // A notification: the responder drops the answer. Registered so it is not "not found"
     // should a client send it with an id.
     module
         .register_method("notifications/initialized", |_, _, _| json!({}))

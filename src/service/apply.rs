@@ -149,13 +149,13 @@ impl Service {
     pub fn entries_apply(&self, caller: &Caller, p: ApplyParams) -> Result<ApplyResult> {
         user_syntax(&p.user)?;
         check_if_match(p.if_match.as_deref())?;
-        let wanted = self.check_specs(p.entries, Timestamp::now())?;
+        let wanted = self.check_specs(p.entries, self.now())?;
         let user = self.user(caller, &p.user)?;
         if p.dry_run {
             let current = self.read(&user)?;
             check_etag(p.if_match.as_deref(), &etag(&current))?;
-            let mut crontab = Crontab::parse(&current);
-            let lists = self.reconcile(&mut crontab, &wanted, p.prune, Timestamp::now())?;
+            let mut crontab = Crontab::from_text(&current);
+            let lists = self.reconcile(&mut crontab, &wanted, p.prune, self.now())?;
             return Ok(lists.result(user.name, etag(&current), false));
         }
         let before = std::cell::Cell::new(String::new());
@@ -199,7 +199,7 @@ impl Service {
             // The job line is checked with a stand-in id: every id is as long as any other.
             let checked = spec.check(now).and_then(|c| {
                 c.clone()
-                    .entry_and_line(Uuid::nil(), now, now, self.wrapper.as_ref())?;
+                    .entry_and_line(Uuid::nil(), now, now, self.recorder.as_ref())?;
                 Ok(c)
             });
             match checked {
@@ -284,14 +284,14 @@ impl Service {
                 let (entry, job) =
                     w.spec
                         .clone()
-                        .entry_and_line(id, now, now, self.wrapper.as_ref())?;
+                        .entry_and_line(id, now, now, self.recorder.as_ref())?;
                 appends.push((entry.meta, job));
                 lists.added.push(named(id));
                 continue;
             };
             let id = at.entry.meta.id;
             // A line whose recorder is not this binary's (it moved) is rewritten too.
-            let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
+            let stale_recorder = at.recorder.is_some() && at.recorder != self.recorder;
             if w.spec.matches(&at.entry) && !stale_recorder {
                 lists.kept.push(named(id));
                 continue;
@@ -300,7 +300,7 @@ impl Service {
                 id,
                 at.entry.meta.created_at,
                 now,
-                self.wrapper.as_ref(),
+                self.recorder.as_ref(),
             )?;
             crontab.replace(at, &entry.meta, Some(job));
             lists.updated.push(named(id));

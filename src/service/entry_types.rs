@@ -59,9 +59,10 @@ pub enum ListItem {
     },
 }
 
+/// One page of a user's jobs (`entries.list`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListResult {
+pub struct EntryPage {
     pub user: String,
     pub page: i64,
     pub limit: i64,

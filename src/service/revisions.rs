@@ -135,7 +135,7 @@ impl Service {
         let Some(journal) = &self.journal else {
             return;
         };
-        let now = Timestamp::now();
+        let now = self.now();
         let result = journal
             .claim(&user.name, user.uid)
             .and_then(|()| journal.resolve(&user.name, &etag(before)));

@@ -9,7 +9,7 @@
 use super::entry_checks::{check_schedule, render_job};
 use super::params::default_true;
 use super::policies::{self, PolicyInput, PolicyPatch};
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::recorder::Recorder;
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
 use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
@@ -145,10 +145,10 @@ impl Checked {
         id: Uuid,
         created_at: Timestamp,
         updated_at: Timestamp,
-        wrapper: Option<&Wrapper>,
+        recorder: Option<&Recorder>,
     ) -> Result<(ManagedEntry, String)> {
         let entry = self.into_entry(id, created_at, updated_at);
-        let line = render_job(&entry, wrapper)?;
+        let line = render_job(&entry, recorder)?;
         Ok((entry, line))
     }
 

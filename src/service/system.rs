@@ -79,7 +79,7 @@ impl Service {
             backend: self.backend_name().into(),
             timezone: self.zone().name().into(),
             user: caller.name.clone(),
-            recorder: self.wrapper.as_ref().map(|w| w.exe.clone()),
+            recorder: self.recorder.as_ref().map(|w| w.exe.clone()),
             missing_recorders: self.missing_recorders(caller),
             journal_errors: self.notes.journal_errors(|user| caller.may_access(user)),
         })
@@ -107,7 +107,7 @@ impl Service {
             ));
         }
         let from = match p.from.as_deref() {
-            None => Timestamp::now(),
+            None => self.now(),
             Some(text) => Timestamp::parse(text).ok_or_else(|| {
                 Error::invalid_params(
                     Some("from".into()),

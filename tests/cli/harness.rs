@@ -56,15 +56,38 @@ impl Server {
 
     /// A server started from another copy of the binary (its path lands in job lines).
     pub fn from_binary(bin: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(bin)
-            .arg("serve")
-            .args(args)
+        let mut command = Command::new(bin);
+        command.arg("serve").args(args);
+        Server::from_command(command)
+    }
+
+    /// A second server on this one's spool whose clock is `offset` (libfaketime's `-f` form,
+    /// e.g. `+2h`) ahead: time passes for it without the test waiting. It borrows the spool,
+    /// which this server keeps.
+    pub fn later(&self, offset: &str) -> Server {
+        let mut command = Command::new("faketime");
+        command
+            .args([
+                "-f",
+                offset,
+                BIN,
+                "serve",
+                "--backend",
+                "spool",
+                "--spool-dir",
+            ])
+            .arg(self.spool_dir());
+        Server::from_command(command)
+    }
+
+    fn from_command(mut command: Command) -> Server {
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("cronrpc starts");
+            .expect("cronrpc starts (and faketime, for a server that runs later)");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap());
         Server {

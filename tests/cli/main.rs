@@ -12,6 +12,8 @@ mod crash;
 mod cron_line;
 mod crontab;
 mod entries;
+mod entry_errors;
+mod expiry;
 mod fleet;
 mod hostile;
 mod human_cli;
