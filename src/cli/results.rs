@@ -3,8 +3,8 @@
 
 use super::render::{fields, table, text, warnings};
 use crate::history::RunRecord;
-use crate::service::crontab::{GetResult, ListResult as CrontabList, PutResult};
-use crate::service::entry_types::{DeleteResult, ListItem, ListResult as EntryList, SweepResult};
+use crate::service::crontab::{CrontabSummaries, GetResult, PutResult};
+use crate::service::entry_types::{DeleteResult, EntryPage, ListItem, SweepResult};
 use crate::service::revisions::RevisionsResult;
 use crate::service::runs::HistoryResult;
 use crate::service::system::{DescribeResult, HealthResult};
@@ -54,7 +54,7 @@ impl Render for Entry {
     }
 }
 
-impl Render for EntryList {
+impl Render for EntryPage {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let rows: Vec<Vec<String>> = self
             .entries
@@ -185,7 +185,7 @@ impl Render for SweepResult {
     }
 }
 
-impl Render for CrontabList {
+impl Render for CrontabSummaries {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let rows: Vec<Vec<String>> = self
             .crontabs
