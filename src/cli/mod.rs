@@ -6,6 +6,8 @@ mod failure;
 mod human;
 mod render;
 mod results;
+#[cfg(test)]
+mod results_tests;
 mod serve;
 
 use crate::api;

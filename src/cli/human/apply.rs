@@ -197,7 +197,7 @@ fn words(schedule: &str) -> Value {
 
 /// `field: old -> new` for each field the spec changes. Every field of a spec is named here
 /// (no `..`): a field added to specs is a build error until the diff shows it.
-fn changes(spec: &EntrySpec, entry: &Entry) -> Vec<String> {
+pub(super) fn changes(spec: &EntrySpec, entry: &Entry) -> Vec<String> {
     let EntrySpec {
         schedule,
         command,
