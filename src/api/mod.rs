@@ -9,6 +9,9 @@ pub mod params;
 pub mod router;
 pub mod schema_files;
 
+#[cfg(test)]
+mod clock_tests;
+
 pub use methods::*;
 pub use router::Router;
 

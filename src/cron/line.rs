@@ -39,15 +39,15 @@ pub fn classify(line: &str) -> LineKind<'_> {
     let mut first = None;
     let mut refused = false;
     scan_items(line.as_bytes(), true, |item| match item {
-        Item::Error(_) => refused = true,
+        Loaded::Error(_) => refused = true,
         item => {
             first.get_or_insert(item);
         }
     });
     match first {
         _ if refused => LineKind::Invalid,
-        Some(Item::Env { name, value }) => LineKind::Env { name, value },
-        Some(Item::Job { schedule, command }) => match (line.get(schedule), line.get(command)) {
+        Some(Loaded::Env { name, value }) => LineKind::Env { name, value },
+        Some(Loaded::Job { schedule, command }) => match (line.get(schedule), line.get(command)) {
             (Some(schedule), Some(command)) => LineKind::Job(JobLine { schedule, command }),
             _ => LineKind::Invalid,
         },
@@ -55,10 +55,10 @@ pub fn classify(line: &str) -> LineKind<'_> {
     }
 }
 
-/// One thing cron read: an environment setting, a job (byte ranges of its schedule and
-/// command) or the reason it refused the input.
+/// What cron loaded from the input (env.c's load_env or entry.c's load_entry): an environment
+/// setting, a job (byte ranges of its schedule and command) or the reason it refused the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Item {
+pub(crate) enum Loaded {
     Env {
         name: String,
         value: String,
@@ -74,29 +74,29 @@ pub(crate) const MISSING_NEWLINE: &str = "missing newline before end of file";
 
 /// crontab.c's check loop over one line (`terminated`: it ended in `\n`, else the file ends
 /// there). Like crontab, it stops at the first error.
-pub(crate) fn scan_line(bytes: &[u8], terminated: bool) -> Vec<Item> {
+pub(crate) fn scan_line(bytes: &[u8], terminated: bool) -> Vec<Loaded> {
     let mut items = Vec::new();
     scan_items(bytes, terminated, |item| items.push(item));
     items
 }
 
 /// [`scan_line`], handing each item to `each` (classifying a line keeps none of them).
-fn scan_items(bytes: &[u8], terminated: bool, mut each: impl FnMut(Item)) {
+fn scan_items(bytes: &[u8], terminated: bool, mut each: impl FnMut(Loaded)) {
     let mut cur = Cursor::new(bytes, terminated);
     loop {
         match load_env(&mut cur) {
             Env::Eof { empty } => {
                 if !empty {
-                    each(Item::Error(MISSING_NEWLINE.to_string()));
+                    each(Loaded::Error(MISSING_NEWLINE.to_string()));
                 }
                 return;
             }
-            Env::Set { name, value } => each(Item::Env { name, value }),
+            Env::Set { name, value } => each(Loaded::Env { name, value }),
             Env::Other => match load_entry(&mut cur) {
                 Ok(Some(job)) => each(job),
                 Ok(None) => return,
                 Err(reason) => {
-                    each(Item::Error(reason));
+                    each(Loaded::Error(reason));
                     return;
                 }
             },
@@ -238,7 +238,7 @@ fn load_env(cur: &mut Cursor<'_>) -> Env {
 }
 
 /// entry.c load_entry for a user crontab (no username field).
-fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Item>, String> {
+fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Loaded>, String> {
     cur.skip_comments();
     let ch = cur.get_char();
     if ch == EOF {
@@ -266,7 +266,7 @@ fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Item>, String> {
     if ch == EOF {
         return Err(MISSING_NEWLINE.to_string());
     }
-    Ok(Some(Item::Job {
+    Ok(Some(Loaded::Job {
         schedule: start..scanned.end,
         command: cmd_start..cur.at(ch),
     }))

@@ -11,7 +11,7 @@
 
 use super::command;
 use super::marker::{self, DISABLED_PREFIX};
-use super::wrapper::{self, Wrapper};
+use super::recorder::{self, Recorder};
 use crate::cron::line::{classify, LineKind};
 use crate::domain::entry::{EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
@@ -54,7 +54,7 @@ impl PartialEq for Crontab {
 impl Eq for Crontab {}
 
 /// A job of the crontab as a read finds it, before anything of it is copied or decoded:
-/// listing a page reads only the page's jobs into [`Item`]s (see [`Crontab::item`]).
+/// listing a page reads only the page's jobs into [`Job`]s (see [`Crontab::job`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
     /// A managed entry: its marker line (the job line is the next), and whether its job line
@@ -74,15 +74,15 @@ pub struct Located {
     pub marker: usize,
     pub entry: ManagedEntry,
     /// The run recorder the job line goes through, if any.
-    pub wrapper: Option<Wrapper>,
+    pub recorder: Option<Recorder>,
 }
 
 /// A job of the crontab, in crontab order.
-// A managed item carries its policies; items are transient (one crontab's worth), so boxing
+// A managed job carries its policies; jobs are transient (one crontab's worth), so boxing
 // them would only cost an allocation each.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
+pub enum Job {
     Managed(Located),
     /// A job line cronrpc does not manage, exactly as it stands (without its line end).
     Raw {
@@ -112,8 +112,8 @@ pub(crate) fn job_of(text: &str) -> Option<(bool, &str, &str)> {
 /// (an adopted line, or one written without a recorder) must match the digest the marker
 /// keeps of it; only a marker from before digests were kept trusts any plain line below it.
 pub(crate) fn claims(marker: &marker::Marker, written: &str) -> bool {
-    if written.contains(wrapper::MARK) {
-        return command::wrapped_entry(written) == Some(marker.meta.id);
+    if written.contains(recorder::MARK) {
+        return command::recorded_entry(written) == Some(marker.meta.id);
     }
     marker
         .job
@@ -149,7 +149,7 @@ fn located(
     Located {
         marker,
         entry,
-        wrapper: decoded.wrapper,
+        recorder: decoded.recorder,
     }
 }
 
@@ -167,7 +167,9 @@ impl From<String> for Crontab {
 }
 
 impl Crontab {
-    pub fn parse(content: &str) -> Self {
+    /// The crontab as its lines; any text is one (what cron would refuse is found by
+    /// `cron::validate_crontab`, not here).
+    pub fn from_text(content: &str) -> Self {
         Crontab::from(content.to_owned())
     }
 
@@ -194,48 +196,48 @@ impl Crontab {
     }
 
     /// Every job, managed or raw, in crontab order.
-    pub fn items(&self) -> Vec<Item> {
+    pub fn jobs(&self) -> Vec<Job> {
         self.walk(
             |marker, bound, enabled, schedule, written| {
-                Item::Managed(located(marker, bound, enabled, schedule, written))
+                Job::Managed(located(marker, bound, enabled, schedule, written))
             },
-            |line, text| Item::Raw {
+            |line, text| Job::Raw {
                 line,
                 text: text.to_owned(),
             },
         )
     }
 
-    /// Every job, managed or raw, in crontab order, as [`items`](Self::items) finds them, but
+    /// Every job, managed or raw, in crontab order, as [`jobs`](Self::jobs) finds them, but
     /// with nothing decoded or copied.
     pub fn slots(&self) -> Vec<Slot> {
         self.walk(
             |marker, _, enabled, _, written| Slot::Managed {
                 marker,
                 enabled,
-                recorded: written.contains(wrapper::MARK),
+                recorded: written.contains(recorder::MARK),
             },
             |line, _| Slot::Raw { line },
         )
     }
 
-    /// The item of a slot [`slots`](Self::slots) found in this crontab.
-    pub fn item(&self, slot: Slot) -> Item {
+    /// The job of a slot [`slots`](Self::slots) found in this crontab.
+    pub fn job(&self, slot: Slot) -> Job {
         match slot {
-            Slot::Managed { marker, .. } => Item::Managed(
+            Slot::Managed { marker, .. } => Job::Managed(
                 self.managed_at(marker)
                     .expect("a slot names a managed entry of this crontab"),
             ),
-            Slot::Raw { line } => Item::Raw {
+            Slot::Raw { line } => Job::Raw {
                 line,
                 text: strip_eol(self.line(line)).to_owned(),
             },
         }
     }
 
-    /// The run recorder of a managed slot's job line; a command without [`wrapper::MARK`] is
+    /// The run recorder of a managed slot's job line; a command without [`recorder::MARK`] is
     /// not decoded.
-    pub fn recorder(&self, slot: Slot) -> Option<Wrapper> {
+    pub fn recorder(&self, slot: Slot) -> Option<Recorder> {
         let Slot::Managed {
             marker,
             recorded: true,
@@ -245,7 +247,7 @@ impl Crontab {
             return None;
         };
         let (_, _, written) = job_of(self.text_of(marker + 1)?)?;
-        command::decode(written).wrapper
+        command::decode(written).recorder
     }
 
     /// The one pass every read makes: a bound marker with a job line claiming it, and an id
@@ -277,9 +279,9 @@ impl Crontab {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = Located> {
-        self.items().into_iter().filter_map(|item| match item {
-            Item::Managed(located) => Some(located),
-            Item::Raw { .. } => None,
+        self.jobs().into_iter().filter_map(|job| match job {
+            Job::Managed(located) => Some(located),
+            Job::Raw { .. } => None,
         })
     }
 

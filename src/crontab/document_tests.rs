@@ -16,20 +16,20 @@ fn meta(id: u128) -> EntryMeta {
 const OTHER: &str = "# keep me\r\nSHELL=/bin/bash\n\n*/5 * * * * raw job\n";
 
 #[test]
-fn parse_render_is_lossless() {
+fn from_text_render_is_lossless() {
     for content in ["", "no newline at end", OTHER, "\n\n\n", "* * * * * a\r\n"] {
-        assert_eq!(Crontab::parse(content).render(), content);
+        assert_eq!(Crontab::from_text(content).render(), content);
     }
 }
 
 #[test]
 fn append_replace_remove_touch_only_the_entry() {
-    let mut tab = Crontab::parse(OTHER);
+    let mut tab = Crontab::from_text(OTHER);
     tab.append(&meta(1), job_line(true, "0 2 * * *", "echo one"));
     tab.append(&meta(2), job_line(false, "@daily", "echo two"));
-    let items = tab.items();
+    let items = tab.jobs();
     assert_eq!(items.len(), 3);
-    assert!(matches!(&items[0], Item::Raw { text, .. } if text == "*/5 * * * * raw job"));
+    assert!(matches!(&items[0], Job::Raw { text, .. } if text == "*/5 * * * * raw job"));
     let two = tab.find(Uuid::from_u128(2)).unwrap();
     assert!(!two.entry.enabled);
     assert_eq!(two.entry.schedule, "@daily");
@@ -60,7 +60,7 @@ fn append_replace_remove_touch_only_the_entry() {
 
 #[test]
 fn appending_after_an_unterminated_line_terminates_it() {
-    let mut tab = Crontab::parse("# last");
+    let mut tab = Crontab::from_text("# last");
     tab.append(&meta(1), job_line(true, "@hourly", "x"));
     assert!(tab.render().starts_with("# last\n# cronrpc:v1 "));
 }
@@ -72,16 +72,16 @@ fn orphan_and_duplicate_markers_are_plain_comments() {
     let mut content = tab.render();
     let marker = content.lines().next().unwrap().to_owned();
     content = format!("{marker}\n\n{content}{marker}\n@daily copy\n");
-    let tab = Crontab::parse(&content);
-    let items = tab.items();
+    let tab = Crontab::from_text(&content);
+    let items = tab.jobs();
     assert_eq!(items.len(), 2, "{items:?}");
-    assert!(matches!(&items[0], Item::Managed(l) if l.entry.command == "first"));
-    assert!(matches!(&items[1], Item::Raw { text, .. } if text == "@daily copy"));
+    assert!(matches!(&items[0], Job::Managed(l) if l.entry.command == "first"));
+    assert!(matches!(&items[1], Job::Raw { text, .. } if text == "@daily copy"));
 }
 
 #[test]
 fn expired_entries_are_removed_bottom_up() {
-    let mut tab = Crontab::parse(OTHER);
+    let mut tab = Crontab::from_text(OTHER);
     let now = Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
     for (id, expires) in [
         (1, "2024-12-31T00:00:00Z"),
@@ -105,14 +105,14 @@ fn expired_entries_are_removed_bottom_up() {
 
 #[test]
 fn slots_find_the_items_and_their_recorders() {
-    let recorder = Wrapper {
+    let recorder = Recorder {
         exe: "/usr/bin/cronrpc".into(),
         history_dir: None,
     };
-    let mut tab = Crontab::parse(OTHER);
+    let mut tab = Crontab::from_text(OTHER);
     tab.append(&meta(1), job_line(true, "0 2 * * *", "echo one"));
     tab.append(&meta(2), job_line(false, "@daily", "echo two"));
-    let wrapped = crate::crontab::wrapper::wrap(
+    let wrapped = crate::crontab::recorder::write_call(
         &recorder,
         Uuid::from_u128(3),
         &Default::default(),
@@ -130,20 +130,20 @@ fn slots_find_the_items_and_their_recorders() {
         .unwrap();
     let content =
         format!("{content}{first}\n@daily copy\n{first}\n\n{first}\n#cronrpc:off# @daily x\n");
-    let tab = Crontab::parse(&content);
-    let items = tab.items();
+    let tab = Crontab::from_text(&content);
+    let items = tab.jobs();
     let slots = tab.slots();
     assert_eq!(items.len(), 5, "{items:?}");
     assert_eq!(
-        slots.iter().map(|&s| tab.item(s)).collect::<Vec<_>>(),
+        slots.iter().map(|&s| tab.job(s)).collect::<Vec<_>>(),
         items
     );
-    let recorders: Vec<Option<Wrapper>> = slots.iter().map(|&s| tab.recorder(s)).collect();
-    let expected: Vec<Option<Wrapper>> = items
+    let recorders: Vec<Option<Recorder>> = slots.iter().map(|&s| tab.recorder(s)).collect();
+    let expected: Vec<Option<Recorder>> = items
         .iter()
         .map(|i| match i {
-            Item::Managed(l) => l.wrapper.clone(),
-            Item::Raw { .. } => None,
+            Job::Managed(l) => l.recorder.clone(),
+            Job::Raw { .. } => None,
         })
         .collect();
     assert_eq!(recorders, expected);
@@ -155,12 +155,12 @@ fn slots_find_the_items_and_their_recorders() {
 fn edits_of_a_read_crontab_keep_the_other_lines() {
     let content = format!("{OTHER}# tail without newline");
     let mut tab = Crontab::from(content.clone());
-    assert_eq!(tab, Crontab::parse(&content));
+    assert_eq!(tab, Crontab::from_text(&content));
     tab.append(&meta(1), job_line(true, "@hourly", "x"));
     assert!(tab
         .render()
         .starts_with(&format!("{content}\n# cronrpc:v1 ")));
-    assert_ne!(tab, Crontab::parse(&content));
+    assert_ne!(tab, Crontab::from_text(&content));
     tab.remove(&tab.find(Uuid::from_u128(1)).unwrap());
     assert_eq!(tab.render(), format!("{content}\n"));
 }

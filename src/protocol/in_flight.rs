@@ -3,7 +3,7 @@
 //! the client has given up on it (the connection then sends no answer for it).
 //!
 //! The protocol layer knows no method names here: a handler (MCP's `notifications/cancelled`,
-//! say) calls [`Peer::cancel`] with the id it was told, and the dispatcher drops the answer of
+//! say) calls [`Peer::cancel`] with the id it was told, and the responder drops the answer of
 //! any request whose token has fired.
 
 use serde_json::Value;
@@ -20,7 +20,7 @@ pub struct Peer {
     running: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
 
-/// The request being answered, in the handler's extensions.
+/// The request being answered, as its handler is given it.
 #[derive(Clone)]
 pub struct InFlight {
     /// The request's id (JSON text); `None` for a notification.

@@ -8,7 +8,7 @@ use super::entry_checks::{check_optional, check_schedule, render_job, user_synta
 use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
-use crate::crontab::{Crontab, Item, Located, Slot};
+use crate::crontab::{Crontab, Job, Located, Slot};
 use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
@@ -35,7 +35,7 @@ impl Service {
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
     pub(super) fn prepare_history(&self, user: &User) {
-        if self.wrapper.is_some() {
+        if self.recorder.is_some() {
             match self.history.prepare(user) {
                 Ok(()) => self.provision_webhook_key(user),
                 Err(e) => tracing::warn!(user = %user.name, "preparing the run history: {e}"),
@@ -43,7 +43,7 @@ impl Service {
         }
     }
 
-    pub fn entries_list(&self, caller: &Caller, p: ListParams) -> Result<ListResult> {
+    pub fn entries_list(&self, caller: &Caller, p: ListParams) -> Result<EntryPage> {
         let pagination = |field: &str, why: String| {
             Err(Error::new(ErrorKind::InvalidPagination, why).with_field(field))
         };
@@ -61,7 +61,7 @@ impl Service {
         }
         let user = self.user(caller, &p.user)?;
         let crontab = self.read_crontab(&user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         // Every job is found and counted, but only the page's are read into entries: on a
         // 10,000-line crontab that is most of a list's cost.
         let slots = crontab.slots();
@@ -75,14 +75,14 @@ impl Service {
         };
         let total = slots.iter().filter(wanted).count();
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
-        let page: Vec<Item> = slots
+        let page: Vec<Job> = slots
             .iter()
             .filter(wanted)
             .skip(skip)
             .take(p.limit as usize)
-            .map(|&slot| crontab.item(slot))
+            .map(|&slot| crontab.job(slot))
             .collect();
-        let any_managed = page.iter().any(|i| matches!(i, Item::Managed(_)));
+        let any_managed = page.iter().any(|i| matches!(i, Job::Managed(_)));
         let last = if any_managed {
             self.last_runs(&user.name)
         } else {
@@ -91,13 +91,13 @@ impl Service {
         let entries = page
             .into_iter()
             .map(|item| match item {
-                Item::Managed(l) => {
+                Job::Managed(l) => {
                     ListItem::Managed(Box::new(self.view(&user, &l.entry, now, &last)))
                 }
-                Item::Raw { text, .. } => ListItem::Raw { line: text },
+                Job::Raw { text, .. } => ListItem::Raw { line: text },
             })
             .collect();
-        Ok(ListResult {
+        Ok(EntryPage {
             user: user.name,
             page: p.page,
             limit: p.limit,
@@ -114,15 +114,15 @@ impl Service {
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
         let last = self.last_runs(&user.name);
-        Ok(self.view(&user, &located.entry, Timestamp::now(), &last))
+        Ok(self.view(&user, &located.entry, self.now(), &last))
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
         let (user, spec) = p.split();
         user_syntax(&user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let spec = spec.check(now)?;
-        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.wrapper.as_ref())?;
+        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.recorder.as_ref())?;
         let user = self.user(caller, &user)?;
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&entry.meta, job);
@@ -146,7 +146,7 @@ impl Service {
             entry::check_comment,
         )?;
         let patch = PolicyPatch::parse(p.policy_input())?;
-        let now = Timestamp::now();
+        let now = self.now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
             Some(None) => Some(None),
@@ -164,7 +164,7 @@ impl Service {
                     .ok_or_else(|| not_found(&user.name, id))?;
                 let mut entry = at.entry.clone();
                 // A line whose recorder path is not this binary's (it moved) is rewritten too.
-                let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
+                let stale_recorder = at.recorder.is_some() && at.recorder != self.recorder;
                 let job_changes = schedule.is_some()
                     || p.command.is_some()
                     || p.enabled.is_some()
@@ -192,7 +192,7 @@ impl Service {
                 patch.apply(&mut entry.meta.policy);
                 entry.meta.updated_at = edit.now;
                 let job = if job_changes {
-                    Some(render_job(&entry, self.wrapper.as_ref())?)
+                    Some(render_job(&entry, self.recorder.as_ref())?)
                 } else {
                     None
                 };

@@ -60,7 +60,7 @@ impl WriteOrder {
 
 /// Answers the messages of one connection, on behalf of its caller.
 #[derive(Clone)]
-pub struct Dispatcher {
+pub struct Responder {
     router: Router,
     caller: Caller,
     handler: Option<Arc<dyn Handler>>,
@@ -69,9 +69,9 @@ pub struct Dispatcher {
     peer: Peer,
 }
 
-impl Dispatcher {
+impl Responder {
     pub fn new(router: Router, caller: Caller, handler: Option<Arc<dyn Handler>>) -> Self {
-        Dispatcher {
+        Responder {
             router,
             caller,
             handler,
@@ -86,7 +86,7 @@ impl Dispatcher {
         self
     }
 
-    /// The same dispatcher with another answer limit.
+    /// The same responder with another answer limit.
     pub fn with_max_answer(mut self, max_answer: usize) -> Self {
         self.max_answer = max_answer;
         self
@@ -238,5 +238,5 @@ async fn batch(
 }
 
 #[cfg(test)]
-#[path = "dispatch_tests.rs"]
+#[path = "responder_tests.rs"]
 mod tests;
