@@ -115,10 +115,6 @@ impl Router {
         }))
     }
 
-    pub fn service(&self) -> &Service {
-        &self.0.service
-    }
-
     /// The service, shared (for handlers that call it on threads of their own).
     pub fn service_arc(&self) -> Arc<Service> {
         self.0.service.clone()
