@@ -2,53 +2,15 @@
 //! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
-use crate::api::{self, Method};
+use super::failure::{Failure, MethodError, RemoteError};
+use crate::api::Method;
 use crate::app::{self, BackendOptions};
-use crate::domain::ErrorKind;
-use crate::service::{Caller, Service};
-use serde_json::{json, Value};
+use crate::service::{Caller, Context, Service};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
-/// What a call came to: the method's result, or its error object.
-pub enum Outcome {
-    Result(Value),
-    Error(Value),
-}
-
-/// The exit status of a command: 0, or one per class of failure, so scripts can branch
-/// without parsing. The classes of method errors come from `ErrorKind::exit_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exit(pub u8);
-
-impl Exit {
-    pub const OK: Exit = Exit(0);
-    /// A failure with no error kind (e.g. `apply --detailed-exitcode` failing).
-    pub const FAILED: Exit = Exit(1);
-    /// clap's own status for a bad command line, and a file that cannot be read.
-    pub const USAGE: Exit = Exit(2);
-    /// The server (or the host) could not be reached, or answered nonsense: a backend failure.
-    pub const UNREACHABLE: Exit = Exit(ErrorKind::Backend.exit_code());
-
-    /// The class of an error object, by its `data.code`.
-    pub fn of(error: &Value) -> Exit {
-        match error["data"]["code"]
-            .as_str()
-            .and_then(ErrorKind::from_code)
-        {
-            Some(kind) => Exit(kind.exit_code()),
-            None if error["code"] == api::errors::INVALID_PARAMS => {
-                Exit(ErrorKind::InvalidParams.exit_code())
-            }
-            None => Exit(ErrorKind::Backend.exit_code()),
-        }
-    }
-
-    pub fn is_ok(self) -> bool {
-        self == Exit::OK
-    }
-}
 
 /// Where the methods are.
 pub enum Connection {
@@ -119,46 +81,62 @@ impl Connection {
         }))
     }
 
-    /// Calls `M`: in-process its typed function, else its JSON-RPC request on the wire.
-    pub fn invoke<M: Method>(&mut self, params: Value) -> Result<Outcome, String> {
-        let Connection::InProcess(service) = self else {
-            return self.wire(M::NAME, params);
-        };
-        let done = api::params::from_value::<M::Params>(params).and_then(|params| {
-            M::call(
-                service,
-                &crate::service::Context::new(Caller::current()),
+    /// Calls `M` with typed params and gives its typed result: in-process its function, else
+    /// its JSON-RPC request on the wire, the answer read once into `M::Output`.
+    pub fn call<M: Method>(&mut self, params: M::Params) -> Result<M::Output, Failure>
+    where
+        M::Params: Serialize,
+        M::Output: DeserializeOwned,
+    {
+        let request = |params: &M::Params| {
+            serde_json::to_string(&Request {
+                jsonrpc: "2.0",
+                id: 1,
+                method: M::NAME,
                 params,
-            )
-        });
-        Ok(match done {
-            Ok(output) => Outcome::Result(serde_json::to_value(output).map_err(|e| e.to_string())?),
-            Err(e) => Outcome::Error(
-                serde_json::to_value(api::errors::to_rpc(&e)).map_err(|e| e.to_string())?,
-            ),
-        })
-    }
-
-    /// Calls `method` by name as a JSON-RPC request, on the socket or over ssh.
-    fn wire(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let response = match self {
-            Connection::InProcess(_) => return Err("in-process calls are typed".into()),
-            Connection::Socket(stream, name) => exchange(stream, &request, name)?,
-            Connection::Ssh(remote) => remote.exchange(&request)?,
+            })
+            .map_err(|e| format!("the request does not serialize: {e}"))
         };
-        let mut response: Value =
-            serde_json::from_str(&response).map_err(|e| format!("unreadable response: {e}"))?;
-        if let Some(result) = response.get_mut("result") {
-            return Ok(Outcome::Result(result.take()));
-        }
-        match response.get_mut("error") {
-            Some(error) => Ok(Outcome::Error(error.take())),
-            None => Err(format!(
-                "a response with neither result nor error: {response}"
+        let line = match self {
+            Connection::InProcess(service) => {
+                let ctx = Context::new(Caller::current());
+                return M::call(service, &ctx, params)
+                    .map_err(|e| Failure::Method(Box::new(MethodError::Local(e))));
+            }
+            Connection::Socket(stream, name) => exchange(stream, &request(&params)?, name)?,
+            Connection::Ssh(remote) => remote.exchange(&request(&params)?)?,
+        };
+        let response: Response<M::Output> =
+            serde_json::from_str(&line).map_err(|e| format!("unreadable response: {e}"))?;
+        match response {
+            Response {
+                error: Some(error), ..
+            } => Err(Failure::Method(Box::new(MethodError::Remote(error)))),
+            Response {
+                result: Some(result),
+                ..
+            } => Ok(result),
+            _ => Err(Failure::Unreachable(
+                "a response with neither result nor error".into(),
             )),
         }
     }
+}
+
+/// A JSON-RPC request, as the CLI sends it: one at a time, so the id is always the same.
+#[derive(Serialize)]
+struct Request<'a, P> {
+    jsonrpc: &'static str,
+    id: u32,
+    method: &'static str,
+    params: &'a P,
+}
+
+/// A JSON-RPC response with `M`'s result type.
+#[derive(Deserialize)]
+struct Response<R> {
+    result: Option<R>,
+    error: Option<RemoteError>,
 }
 
 /// A host name for ssh: refused when ssh could read it as an option.
@@ -180,7 +158,7 @@ pub struct SshOptions {
 
 fn exchange(
     stream: &mut BufReader<std::os::unix::net::UnixStream>,
-    request: &Value,
+    request: &str,
     name: &str,
 ) -> Result<String, String> {
     let fail = |e: std::io::Error| format!("{name}: {e}");
@@ -197,7 +175,7 @@ fn exchange(
 }
 
 impl Remote {
-    fn exchange(&mut self, request: &Value) -> Result<String, String> {
+    fn exchange(&mut self, request: &str) -> Result<String, String> {
         let sent = self
             .stdin
             .as_mut()
@@ -261,20 +239,6 @@ impl Drop for Remote {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_classes() {
-        let of = |code: &str, rpc: i64| Exit::of(&json!({"code": rpc, "data": {"code": code}}));
-        assert_eq!(of("INVALID_SCHEDULE", -32602), Exit(3));
-        assert_eq!(of("INVALID_PARAMS", -32602), Exit(3));
-        assert_eq!(of("ENTRY_NOT_FOUND", -32002), Exit(4));
-        assert_eq!(of("USER_NOT_FOUND", -32001), Exit(4));
-        assert_eq!(of("CONFLICT", -32003), Exit(5));
-        assert_eq!(of("FORBIDDEN", -32004), Exit(6));
-        assert_eq!(of("BACKEND_ERROR", -32000), Exit(7));
-        assert_eq!(of("INTERNAL_ERROR", -32603), Exit(7));
-        assert_eq!(of("SOMETHING_NEW", -32602), Exit(3));
-    }
 
     #[test]
     fn a_host_is_never_an_option() {

@@ -19,10 +19,10 @@ use crate::domain::entry::{self, EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::{Error, ErrorKind, Result};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptParams {
     pub user: String,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyParams {
     pub user: String,
@@ -36,7 +36,15 @@ pub struct ApplyParams {
 /// The specs as given, each parsed on its own, so that one malformed spec is reported with
 /// all the others (INVALID_ENTRIES) rather than stopping the parse at the first.
 #[derive(Debug, Clone, Default)]
-pub struct Specs(pub Vec<std::result::Result<EntrySpec, SpecError>>);
+pub struct Specs(pub Vec<std::result::Result<EntrySpec, Box<Refused>>>);
+
+/// A spec that does not parse: why, and the spec as given, so that params built in one
+/// process (the CLI's `--connect`) can be sent on to a server that reports it the same way.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub error: SpecError,
+    pub given: serde_json::Value,
+}
 
 impl<'de> Deserialize<'de> for Specs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -47,9 +55,24 @@ impl<'de> Deserialize<'de> for Specs {
     }
 }
 
+impl Serialize for Specs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Given<'a> {
+            Parsed(&'a EntrySpec),
+            Refused(&'a serde_json::Value),
+        }
+        s.collect_seq(self.0.iter().map(|spec| match spec {
+            Ok(spec) => Given::Parsed(spec),
+            Err(refused) => Given::Refused(&refused.given),
+        }))
+    }
+}
+
 fn parse_spec(
     (index, value): (usize, serde_json::Value),
-) -> std::result::Result<EntrySpec, SpecError> {
+) -> std::result::Result<EntrySpec, Box<Refused>> {
     let name = value
         .get("name")
         .and_then(|n| n.as_str())
@@ -61,13 +84,17 @@ fn parse_spec(
             .iter()
             .find_map(|p| detail.strip_prefix(p)?.split('`').next().map(str::to_owned))
             .or_else(|| (path != ".").then_some(path));
-        SpecError {
+        let error = SpecError {
             index,
             name,
             code: ErrorKind::InvalidParams.code(),
             field,
             detail,
-        }
+        };
+        Box::new(Refused {
+            error,
+            given: value.clone(),
+        })
     })
 }
 
@@ -155,7 +182,7 @@ impl Service {
             let spec = match spec {
                 Ok(spec) => spec,
                 Err(bad) => {
-                    faults.push(bad);
+                    faults.push(bad.error);
                     continue;
                 }
             };

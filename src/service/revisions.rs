@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 pub const MAX_REVISIONS_LIMIT: i64 = 1000;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionsParams {
     pub user: String,
@@ -23,7 +23,7 @@ pub struct RevisionsParams {
     pub limit: i64,
 }
 
-fn default_limit() -> i64 {
+pub fn default_limit() -> i64 {
     20
 }
 
@@ -34,7 +34,7 @@ pub struct RevisionsResult {
     pub revisions: Vec<Revision>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreParams {
     pub user: String,

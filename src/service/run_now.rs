@@ -15,7 +15,7 @@ use crate::runs::process::Pinned;
 use crate::runs::spawn::{self, Start};
 use crate::runs::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 const CANCEL_SLACK: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(20);
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunParams {
     pub user: String,
@@ -40,7 +40,7 @@ pub struct RunParams {
     pub wait: bool,
 }
 
-fn yes() -> bool {
+pub fn yes() -> bool {
     true
 }
 

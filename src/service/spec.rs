@@ -15,20 +15,20 @@ use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 use crate::domain::Result;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 macro_rules! entry_spec {
     ($( $(#[$attr:meta])* $field:ident: $ty:ty, )*) => {
         /// A managed entry as a caller describes it.
-        #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct EntrySpec {
             $( $(#[$attr])* pub $field: $ty, )*
         }
 
-        #[derive(Debug, Clone, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct CreateParams {
             pub user: String,

@@ -38,7 +38,7 @@ pub struct HealthResult {
     pub journal_errors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DescribeParams {
     /// Five fields or a macro.
@@ -56,7 +56,7 @@ pub struct DescribeParams {
     pub timezone: Option<String>,
 }
 
-fn default_count() -> i64 {
+pub fn default_count() -> i64 {
     5
 }
 

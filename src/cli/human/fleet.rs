@@ -3,7 +3,8 @@
 //! given; a host that fails (unreachable included) fails alone and is named at the end.
 
 use super::{emit, Done, Plan};
-use crate::cli::client::{check_host, Connection, Exit, SshOptions};
+use crate::cli::client::{check_host, Connection, SshOptions};
+use crate::cli::failure::Exit;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
