@@ -9,6 +9,8 @@ pub mod mail;
 pub mod sign;
 
 #[cfg(test)]
+mod bad_endpoint_tests;
+#[cfg(test)]
 mod test_server;
 #[cfg(test)]
 mod tests;

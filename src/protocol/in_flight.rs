@@ -20,7 +20,7 @@ pub struct Peer {
     running: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
 
-/// The request being answered, in the handler's extensions.
+/// The request being answered, as its handler is given it.
 #[derive(Clone)]
 pub struct InFlight {
     /// The request's id (JSON text); `None` for a notification.
