@@ -3,9 +3,9 @@
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
 use super::failure::{Failure, MethodError, RemoteError};
-use crate::api::Method;
+use crate::api::{Method, Router};
 use crate::app::{self, BackendOptions};
-use crate::service::{Caller, Context, Service};
+use crate::service::{Caller, Context};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
@@ -14,8 +14,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// Where the methods are.
 pub enum Connection {
-    /// The service itself: methods are called as typed functions, as the caller cronrpc runs as.
-    InProcess(Box<Service>),
+    /// The service itself, through the typed router every entry point calls: methods are
+    /// called as typed functions, as the caller cronrpc runs as.
+    InProcess(Router),
     Socket(BufReader<std::os::unix::net::UnixStream>, String),
     Ssh(Remote),
 }
@@ -33,7 +34,7 @@ pub struct Remote {
 
 impl Connection {
     pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
-        Ok(Connection::InProcess(Box::new(app::build_service(
+        Ok(Connection::InProcess(Router::new(app::build_service(
             backend,
         )?)))
     }
@@ -98,9 +99,10 @@ impl Connection {
             .map_err(|e| format!("the request does not serialize: {e}"))
         };
         let line = match self {
-            Connection::InProcess(service) => {
+            Connection::InProcess(router) => {
                 let ctx = Context::new(Caller::current());
-                return M::call(service, &ctx, params)
+                return router
+                    .call::<M>(&ctx, params)
                     .map_err(|e| Failure::Method(Box::new(MethodError::Local(e))));
             }
             Connection::Socket(stream, name) => exchange(stream, &request(&params)?, name)?,
