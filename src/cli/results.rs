@@ -266,6 +266,7 @@ impl Render for DescribeResult {
     }
 }
 
+/// Keyed by the result's own names, which the README's health section explains.
 impl Render for HealthResult {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let rows = [
@@ -275,8 +276,8 @@ impl Render for HealthResult {
             ("timezone", self.timezone.clone()),
             ("user", text(&self.user)),
             ("recorder", text(&self.recorder)),
-            ("missing recorders", text(&self.missing_recorders)),
-            ("journal errors", text(&self.journal_errors)),
+            ("missing_recorders", text(&self.missing_recorders)),
+            ("journal_errors", text(&self.journal_errors)),
         ];
         fields(out, 18, &rows)
     }
