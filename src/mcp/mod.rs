@@ -23,8 +23,7 @@ mod schema;
 mod tasks;
 mod tools;
 
-pub use lifecycle::{Session, SUPPORTED_VERSIONS};
-pub use tools::{tool_list, Tool};
+pub use lifecycle::Session;
 
 use crate::api::errors::ErrorObject;
 use crate::api::{Order, Router};

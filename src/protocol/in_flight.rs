@@ -23,8 +23,6 @@ pub struct Peer {
 /// The request being answered, as its handler is given it.
 #[derive(Clone)]
 pub struct InFlight {
-    /// The request's id (JSON text); `None` for a notification.
-    pub id: Option<String>,
     /// Fired when the client cancels this request.
     pub cancelled: CancellationToken,
     pub peer: Peer,
@@ -33,9 +31,9 @@ pub struct InFlight {
 impl InFlight {
     /// A request with no connection behind it (in-process use): never cancelled, and its
     /// notifications go nowhere.
+    #[cfg(test)]
     pub fn detached() -> Self {
         InFlight {
-            id: None,
             cancelled: CancellationToken::new(),
             peer: Peer::default(),
         }
@@ -79,7 +77,6 @@ impl Peer {
             self.lock().insert(key.clone(), cancelled.clone());
         }
         let in_flight = InFlight {
-            id: id.map(str::to_owned),
             cancelled: cancelled.clone(),
             peer: self.clone(),
         };

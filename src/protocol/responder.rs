@@ -87,13 +87,10 @@ impl Responder {
     }
 
     /// The same responder with another answer limit.
+    #[cfg(test)]
     pub fn with_max_answer(mut self, max_answer: usize) -> Self {
         self.max_answer = max_answer;
         self
-    }
-
-    pub fn caller(&self) -> &Caller {
-        &self.caller
     }
 
     /// The answer to one line on its own (no earlier writes to wait for).

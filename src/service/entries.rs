@@ -79,7 +79,7 @@ impl Service {
         );
         let items: Vec<Job> = items.into_iter().filter(wanted).collect();
         let total = items.len();
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
         let entries = items
             .into_iter()
@@ -108,7 +108,7 @@ impl Service {
             .read_crontab(&user)?
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         Ok(self.view(&user, &located.entry, self.now(), &last))
     }
 
@@ -196,7 +196,7 @@ impl Service {
             },
         )?;
         self.prepare_history(&user);
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         Ok(self.view(&user, &entry, now, &last))
     }
 
