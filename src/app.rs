@@ -217,6 +217,24 @@ fn recorder(history: &std::path::Path) -> Option<Recorder> {
     Some(Recorder { exe, history_dir })
 }
 
+/// The runtime `serve` runs on. A socket server serves many clients at once on two workers. A
+/// stdio session is one client whose methods run on the blocking pool anyway, so this thread
+/// alone drives it: starting and waking worker threads was most of a short session's cost (a
+/// cold `health`).
+pub fn runtime(socket: bool) -> tokio::runtime::Runtime {
+    let mut builder = if socket {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
 /// SIGTERM or SIGINT.
 pub async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
