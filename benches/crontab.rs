@@ -10,26 +10,26 @@ use fixture::ten_thousand_lines;
 #[divan::bench]
 fn parse(bencher: divan::Bencher) {
     let content = ten_thousand_lines();
-    bencher.bench(|| Crontab::parse(divan::black_box(&content)));
+    bencher.bench(|| Crontab::from_text(divan::black_box(&content)));
 }
 
 #[divan::bench]
 fn render(bencher: divan::Bencher) {
-    let tab = Crontab::parse(&ten_thousand_lines());
+    let tab = Crontab::from_text(&ten_thousand_lines());
     bencher.bench(|| divan::black_box(&tab).render());
 }
 
 /// What every read does: find every job, managed or raw.
 #[divan::bench]
 fn items(bencher: divan::Bencher) {
-    let tab = Crontab::parse(&ten_thousand_lines());
-    bencher.bench(|| divan::black_box(&tab).items());
+    let tab = Crontab::from_text(&ten_thousand_lines());
+    bencher.bench(|| divan::black_box(&tab).jobs());
 }
 
 /// What get, update and delete do: find one entry, here the last.
 #[divan::bench]
 fn find_last(bencher: divan::Bencher) {
-    let tab = Crontab::parse(&ten_thousand_lines());
+    let tab = Crontab::from_text(&ten_thousand_lines());
     let id = uuid::Uuid::parse_str("00000000-0000-4000-8000-0000000007cf").unwrap();
     bencher.bench(|| divan::black_box(&tab).find(id).unwrap());
 }

@@ -3,7 +3,7 @@
 use crate::api::Router;
 use crate::backend::journal::{Journal, Retention};
 use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::recorder::Recorder;
 use crate::history::Store;
 use crate::service::{Caller, Context, Service};
 use chrono_tz::Tz;
@@ -173,7 +173,7 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     };
     let history = options.history_dir.clone().unwrap_or(default_history);
     let history = std::path::absolute(&history).unwrap_or(history);
-    let wrapper = recorder(&history);
+    let recorder = recorder(&history);
     let revisions = &options.revisions;
     let journal = Journal::new(
         revisions.revisions_dir.clone().unwrap_or(default_revisions),
@@ -191,7 +191,7 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
         None => None,
     };
     Ok(Service::new(backend, locks, zone)
-        .with_runs(Store::new(history), wrapper)
+        .with_runs(Store::new(history), recorder)
         .with_journal(journal)
         .with_webhook_secret(webhook_secret))
 }
@@ -199,7 +199,7 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
 /// The recorder written into job lines: this binary, by its canonical path. The history
 /// directory is spelled out only when it is not the default, to keep lines short. Without a
 /// path to this binary, lines carry plain commands and cron's runs go unrecorded.
-fn recorder(history: &std::path::Path) -> Option<Wrapper> {
+fn recorder(history: &std::path::Path) -> Option<Recorder> {
     let exe = std::env::current_exe().and_then(|p| p.canonicalize());
     let exe = match exe {
         Ok(exe) => exe.to_str()?.to_owned(),
@@ -214,7 +214,7 @@ fn recorder(history: &std::path::Path) -> Option<Wrapper> {
         // A path that is not UTF-8 cannot be written into a crontab line.
         Some(history.to_str()?.to_owned())
     };
-    Some(Wrapper { exe, history_dir })
+    Some(Recorder { exe, history_dir })
 }
 
 /// SIGTERM or SIGINT.

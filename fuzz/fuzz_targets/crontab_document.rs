@@ -6,9 +6,9 @@ use cronrpc::crontab::Crontab;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|content: &str| {
-    let crontab = Crontab::parse(content);
+    let crontab = Crontab::from_text(content);
     assert_eq!(crontab.render(), content, "parse→render changed bytes");
-    let items = crontab.items();
+    let items = crontab.jobs();
     assert!(items.len() <= crontab.line_count());
     let _ = crontab.entries().count();
     let _ = cronrpc::cron::validate_crontab(content);

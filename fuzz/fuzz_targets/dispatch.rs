@@ -1,8 +1,8 @@
-//! Arbitrary bytes through the framing and the dispatcher (JSON-RPC, batches, MCP) never panic,
+//! Arbitrary bytes through the framing and the responder (JSON-RPC, batches, MCP) never panic,
 //! and every non-empty answer is JSON. The spool backend writes to a throwaway directory.
 #![no_main]
 
-use cronrpc::protocol::{serve_connection, Dispatcher, Limits};
+use cronrpc::protocol::{serve_connection, Limits, Responder};
 use cronrpc::service::Caller;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = std::fs::remove_file(world.dir.path().join("spool/root"));
     let caller = Caller::from_uid(0);
     let handler = cronrpc::mcp::handlers(world.router.clone())(&caller);
-    let dispatcher = Dispatcher::new(world.router.clone(), caller, Some(handler));
+    let responder = Responder::new(world.router.clone(), caller, Some(handler));
     world.runtime.block_on(async {
         let (client, server) = tokio::io::duplex(1 << 16);
         let (read, write) = tokio::io::split(server);
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
         let serving = serve_connection(
             tokio::io::BufReader::new(read),
             write,
-            dispatcher,
+            responder,
             limits,
             std::future::pending(),
         );

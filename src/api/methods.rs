@@ -43,7 +43,7 @@ macro_rules! methods {
 }
 
 methods! {
-    EntriesList: "entries.list", READ, ent::ListParams => ent::ListResult, Service::entries_list,
+    EntriesList: "entries.list", READ, ent::ListParams => ent::EntryPage, Service::entries_list,
         "List a user's cron jobs, managed and raw, in crontab order.",
         "List the jobs in a user's crontab, in crontab order: managed entries (with id, schedule, \
          human-readable schedule, next run, last run) and raw job lines cronrpc does not manage. \
@@ -109,7 +109,7 @@ methods! {
          in the set are removed. Unnamed entries and raw lines are never touched. All or nothing: \
          any bad spec refuses the whole set (INVALID_ENTRIES lists each). Repeating the same set \
          changes nothing. dry_run reports without writing; if_match guards against a change.";
-    CrontabList: "crontab.list", READ, tab::NoParams => tab::ListResult, Service::crontab_list,
+    CrontabList: "crontab.list", READ, tab::NoParams => tab::CrontabSummaries, Service::crontab_list,
         "List the users that have a crontab.",
         "List every user with a crontab that the caller may see, with counts of managed entries \
          and raw jobs, size and modification time. Read-only.";

@@ -9,6 +9,9 @@ pub mod params;
 pub mod router;
 pub mod schema_files;
 
+#[cfg(test)]
+mod clock_tests;
+
 pub use methods::*;
 pub use router::Router;
 
@@ -100,7 +103,6 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
 
 pub const READ: Hints = hints(true, false, true);
 pub const WRITE: Hints = hints(false, false, false);
-pub const IDEMPOTENT_WRITE: Hints = hints(false, false, true);
 pub const DESTRUCTIVE: Hints = hints(false, true, true);
 
 /// Runs a job's command now: it may do anything the command does, and a repeat runs it again.

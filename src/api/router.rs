@@ -1,5 +1,5 @@
 //! The typed router: the method table as a map from name to route, called directly by every
-//! entry point (the wire dispatcher, MCP `tools/call`, the CLI in-process, tests).
+//! entry point (the wire responder, MCP `tools/call`, the CLI in-process, tests).
 //!
 //! Typed params go in and a typed result comes out ([`Router::call`]); for a request off the
 //! wire, [`Router::call_json`] parses the params once into the method's params struct and
@@ -126,10 +126,6 @@ impl Router {
             shares,
             held: Mutex::default(),
         }))
-    }
-
-    pub fn service(&self) -> &Service {
-        &self.0.service
     }
 
     /// The service, shared (for handlers that call it on threads of their own).

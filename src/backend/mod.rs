@@ -7,7 +7,7 @@ mod lock;
 mod spool;
 pub mod system;
 
-pub use lock::{LockGuard, Locks};
+pub use lock::Locks;
 pub use spool::SpoolBackend;
 pub use system::SystemBackend;
 

@@ -2,58 +2,21 @@
 //! registers, on a running server's socket, or on another host through `ssh HOST cronrpc serve`.
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
-use crate::api::{self, Method};
+use super::failure::{Failure, MethodError, RemoteError};
+use crate::api::{Method, Router};
 use crate::app::{self, BackendOptions};
-use crate::domain::ErrorKind;
-use crate::service::{Caller, Service};
-use serde_json::{json, Value};
+use crate::service::{Caller, Context};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-/// What a call came to: the method's result, or its error object.
-pub enum Outcome {
-    Result(Value),
-    Error(Value),
-}
-
-/// The exit status of a command: 0, or one per class of failure, so scripts can branch
-/// without parsing. The classes of method errors come from `ErrorKind::exit_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exit(pub u8);
-
-impl Exit {
-    pub const OK: Exit = Exit(0);
-    /// A failure with no error kind (e.g. `apply --detailed-exitcode` failing).
-    pub const FAILED: Exit = Exit(1);
-    /// clap's own status for a bad command line, and a file that cannot be read.
-    pub const USAGE: Exit = Exit(2);
-    /// The server (or the host) could not be reached, or answered nonsense: a backend failure.
-    pub const UNREACHABLE: Exit = Exit(ErrorKind::Backend.exit_code());
-
-    /// The class of an error object, by its `data.code`.
-    pub fn of(error: &Value) -> Exit {
-        match error["data"]["code"]
-            .as_str()
-            .and_then(ErrorKind::from_code)
-        {
-            Some(kind) => Exit(kind.exit_code()),
-            None if error["code"] == api::errors::INVALID_PARAMS => {
-                Exit(ErrorKind::InvalidParams.exit_code())
-            }
-            None => Exit(ErrorKind::Backend.exit_code()),
-        }
-    }
-
-    pub fn is_ok(self) -> bool {
-        self == Exit::OK
-    }
-}
-
 /// Where the methods are.
 pub enum Connection {
-    /// The service itself: methods are called as typed functions, as the caller cronrpc runs as.
-    InProcess(Box<Service>),
+    /// The service itself, through the typed router every entry point calls: methods are
+    /// called as typed functions, as the caller cronrpc runs as.
+    InProcess(Router),
     Socket(BufReader<std::os::unix::net::UnixStream>, String),
     Ssh(Remote),
 }
@@ -71,7 +34,7 @@ pub struct Remote {
 
 impl Connection {
     pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
-        Ok(Connection::InProcess(Box::new(app::build_service(
+        Ok(Connection::InProcess(Router::new(app::build_service(
             backend,
         )?)))
     }
@@ -90,7 +53,7 @@ impl Connection {
     /// remote words to a shell, so each is quoted as one word.
     pub fn ssh(host: &str, ssh: &SshOptions) -> Result<Connection, String> {
         check_host(host)?;
-        let quote = crate::crontab::wrapper::quote;
+        let quote = crate::crontab::recorder::quote;
         let mut command = Command::new(&ssh.program);
         if let Some(config) = &ssh.config {
             command.arg("-F").arg(config);
@@ -119,46 +82,63 @@ impl Connection {
         }))
     }
 
-    /// Calls `M`: in-process its typed function, else its JSON-RPC request on the wire.
-    pub fn invoke<M: Method>(&mut self, params: Value) -> Result<Outcome, String> {
-        let Connection::InProcess(service) = self else {
-            return self.wire(M::NAME, params);
-        };
-        let done = api::params::from_value::<M::Params>(params).and_then(|params| {
-            M::call(
-                service,
-                &crate::service::Context::new(Caller::current()),
+    /// Calls `M` with typed params and gives its typed result: in-process its function, else
+    /// its JSON-RPC request on the wire, the answer read once into `M::Output`.
+    pub fn call<M: Method>(&mut self, params: M::Params) -> Result<M::Output, Failure>
+    where
+        M::Params: Serialize,
+        M::Output: DeserializeOwned,
+    {
+        let request = |params: &M::Params| {
+            serde_json::to_string(&Request {
+                jsonrpc: "2.0",
+                id: 1,
+                method: M::NAME,
                 params,
-            )
-        });
-        Ok(match done {
-            Ok(output) => Outcome::Result(serde_json::to_value(output).map_err(|e| e.to_string())?),
-            Err(e) => Outcome::Error(
-                serde_json::to_value(api::errors::to_rpc(&e)).map_err(|e| e.to_string())?,
-            ),
-        })
-    }
-
-    /// Calls `method` by name as a JSON-RPC request, on the socket or over ssh.
-    fn wire(&mut self, method: &str, params: Value) -> Result<Outcome, String> {
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let response = match self {
-            Connection::InProcess(_) => return Err("in-process calls are typed".into()),
-            Connection::Socket(stream, name) => exchange(stream, &request, name)?,
-            Connection::Ssh(remote) => remote.exchange(&request)?,
+            })
+            .map_err(|e| format!("the request does not serialize: {e}"))
         };
-        let mut response: Value =
-            serde_json::from_str(&response).map_err(|e| format!("unreadable response: {e}"))?;
-        if let Some(result) = response.get_mut("result") {
-            return Ok(Outcome::Result(result.take()));
-        }
-        match response.get_mut("error") {
-            Some(error) => Ok(Outcome::Error(error.take())),
-            None => Err(format!(
-                "a response with neither result nor error: {response}"
+        let line = match self {
+            Connection::InProcess(router) => {
+                let ctx = Context::new(Caller::current());
+                return router
+                    .call::<M>(&ctx, params)
+                    .map_err(|e| Failure::Method(Box::new(MethodError::Local(e))));
+            }
+            Connection::Socket(stream, name) => exchange(stream, &request(&params)?, name)?,
+            Connection::Ssh(remote) => remote.exchange(&request(&params)?)?,
+        };
+        let response: Response<M::Output> =
+            serde_json::from_str(&line).map_err(|e| format!("unreadable response: {e}"))?;
+        match response {
+            Response {
+                error: Some(error), ..
+            } => Err(Failure::Method(Box::new(MethodError::Remote(error)))),
+            Response {
+                result: Some(result),
+                ..
+            } => Ok(result),
+            _ => Err(Failure::Unreachable(
+                "a response with neither result nor error".into(),
             )),
         }
     }
+}
+
+/// A JSON-RPC request, as the CLI sends it: one at a time, so the id is always the same.
+#[derive(Serialize)]
+struct Request<'a, P> {
+    jsonrpc: &'static str,
+    id: u32,
+    method: &'static str,
+    params: &'a P,
+}
+
+/// A JSON-RPC response with `M`'s result type.
+#[derive(Deserialize)]
+struct Response<R> {
+    result: Option<R>,
+    error: Option<RemoteError>,
 }
 
 /// A host name for ssh: refused when ssh could read it as an option.
@@ -180,7 +160,7 @@ pub struct SshOptions {
 
 fn exchange(
     stream: &mut BufReader<std::os::unix::net::UnixStream>,
-    request: &Value,
+    request: &str,
     name: &str,
 ) -> Result<String, String> {
     let fail = |e: std::io::Error| format!("{name}: {e}");
@@ -197,7 +177,7 @@ fn exchange(
 }
 
 impl Remote {
-    fn exchange(&mut self, request: &Value) -> Result<String, String> {
+    fn exchange(&mut self, request: &str) -> Result<String, String> {
         let sent = self
             .stdin
             .as_mut()
@@ -261,19 +241,69 @@ impl Drop for Remote {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api as m;
+    use crate::cli::failure::Exit;
+    use crate::service::entry_types::EntryRef;
+
+    /// A socket whose server answers `answer` to one request, and gives back the request.
+    fn one_exchange(answer: &str) -> (Connection, std::thread::JoinHandle<String>) {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let answer = format!("{answer}\n");
+        let server = std::thread::spawn(move || {
+            let mut theirs = BufReader::new(theirs);
+            let mut request = String::new();
+            theirs.read_line(&mut request).unwrap();
+            theirs.get_mut().write_all(answer.as_bytes()).unwrap();
+            request
+        });
+        (
+            Connection::Socket(BufReader::new(ours), "test".into()),
+            server,
+        )
+    }
+
+    fn entry_ref() -> EntryRef {
+        EntryRef {
+            user: "deploy".into(),
+            id: "ID".into(),
+        }
+    }
 
     #[test]
-    fn error_classes() {
-        let of = |code: &str, rpc: i64| Exit::of(&json!({"code": rpc, "data": {"code": code}}));
-        assert_eq!(of("INVALID_SCHEDULE", -32602), Exit(3));
-        assert_eq!(of("INVALID_PARAMS", -32602), Exit(3));
-        assert_eq!(of("ENTRY_NOT_FOUND", -32002), Exit(4));
-        assert_eq!(of("USER_NOT_FOUND", -32001), Exit(4));
-        assert_eq!(of("CONFLICT", -32003), Exit(5));
-        assert_eq!(of("FORBIDDEN", -32004), Exit(6));
-        assert_eq!(of("BACKEND_ERROR", -32000), Exit(7));
-        assert_eq!(of("INTERNAL_ERROR", -32603), Exit(7));
-        assert_eq!(of("SOMETHING_NEW", -32602), Exit(3));
+    fn a_wire_call_sends_the_typed_params_and_reads_the_typed_result() {
+        let (mut conn, server) =
+            one_exchange(r#"{"jsonrpc":"2.0","id":1,"result":{"deleted":true}}"#);
+        let result = conn.call::<m::EntriesDelete>(entry_ref()).unwrap();
+        assert!(result.deleted);
+        let sent: serde_json::Value = serde_json::from_str(&server.join().unwrap()).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": m::EntriesDelete::NAME,
+                               "params": {"user": "deploy", "id": "ID"}})
+        );
+    }
+
+    #[test]
+    fn a_wire_error_keeps_its_kind_and_nonsense_is_unreachable() {
+        let (mut conn, _) = one_exchange(concat!(
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"Entry not found","#,
+            r#""data":{"code":"ENTRY_NOT_FOUND","detail":"no","field":"id"}}}"#
+        ));
+        match conn.call::<m::EntriesDelete>(entry_ref()) {
+            Err(Failure::Method(e)) => assert_eq!(e.exit(), Exit(4)),
+            other => panic!("{other:?}"),
+        }
+        for nonsense in [
+            r#"{"jsonrpc":"2.0","id":1}"#,
+            r#"{"result":{"deleted":"yes"}}"#,
+            "]",
+        ] {
+            let (mut conn, _) = one_exchange(nonsense);
+            match conn.call::<m::EntriesDelete>(entry_ref()) {
+                Err(Failure::Unreachable(_)) => {}
+                other => panic!("{nonsense}: {other:?}"),
+            }
+        }
     }
 
     #[test]

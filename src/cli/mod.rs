@@ -2,9 +2,12 @@
 //! methods (`entries`, `crontab`, `schedule`, `health`), plus shell completions.
 
 mod client;
+mod failure;
 mod human;
 mod render;
 mod results;
+#[cfg(test)]
+mod results_tests;
 mod serve;
 
 use crate::api;

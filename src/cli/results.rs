@@ -1,141 +1,283 @@
-//! Each method's result for a person, through the [`Render`] trait: one impl per method, using
-//! the pieces in `render`.
+//! Each method's result for a person, through the [`Render`] trait: one impl per result type,
+//! reading the typed result (in-process, or read once off the wire), drawn with `render`.
 
-use super::render::{entries_list, entry, put, run, table, text, warnings};
-use crate::api::{self as m, Method};
-use serde_json::Value;
+use super::render::{fields, table, text, warnings};
+use crate::history::RunRecord;
+use crate::service::crontab::{CrontabSummaries, GetResult, PutResult};
+use crate::service::entry_types::{DeleteResult, EntryPage, ListItem, SweepResult};
+use crate::service::revisions::RevisionsResult;
+use crate::service::runs::HistoryResult;
+use crate::service::system::{DescribeResult, HealthResult};
+use crate::service::views::Entry;
 use std::io::{self, Write};
 
-/// How a method's result looks to a person. Results are read as JSON values rather than as
-/// the result types: a host's cronrpc may be another version, with fields this one lacks.
-pub trait Render: Method {
-    fn render(out: &mut Vec<u8>, result: &Value) -> io::Result<()>;
+/// How a method's result looks to a person.
+pub trait Render {
+    /// What goes to stdout.
+    fn human(&self, out: &mut dyn Write) -> io::Result<()>;
+
+    /// What goes to stderr beside it (`crontab get` keeps stdout for the content alone).
+    fn notes(&self, _err: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
 }
 
-macro_rules! renders {
-    ($($method:ident => $show:expr;)*) => {
-        $(impl Render for m::$method {
-            fn render(out: &mut Vec<u8>, result: &Value) -> io::Result<()> {
-                $show(out, result)
-            }
-        })*
-    };
+impl Render for Entry {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let last_run = match &self.last_run {
+            None => "-".to_owned(),
+            Some(run) => format!("{} (exit {})", run.at, text(&run.exit_code)),
+        };
+        let rows = [
+            ("id", self.id.clone()),
+            ("user", self.user.clone()),
+            ("name", text(&self.name)),
+            ("comment", text(&self.comment)),
+            ("schedule", self.schedule.clone()),
+            ("when", self.schedule_human.clone()),
+            ("command", self.command.clone()),
+            ("enabled", self.enabled.to_string()),
+            ("expires at", text(&self.expires_at)),
+            ("expired", self.expired.to_string()),
+            ("timezone", text(&self.timezone)),
+            ("timeout ms", text(&self.timeout_ms)),
+            ("overlap", text(&self.concurrency)),
+            ("catch up", text(&self.catch_up)),
+            ("notify", text(&self.notify)),
+            ("next run", text(&self.next_run)),
+            ("last run", last_run),
+            ("created at", self.created_at.to_string()),
+            ("updated at", self.updated_at.to_string()),
+        ];
+        fields(out, 11, &rows)?;
+        warnings(out, &self.warnings)
+    }
 }
 
-renders! {
-    EntriesList => entries_list;
-    EntriesGet => entry;
-    EntriesCreate => entry;
-    EntriesUpdate => entry;
-    EntriesAdopt => entry;
-    EntriesDelete => |out: &mut Vec<u8>, _: &Value| writeln!(out, "deleted");
-    EntriesRun => run;
-    RunsGet => run;
-    RunsCancel => run;
-    EntriesHistory => history;
-    EntriesSweep => sweep;
-    CrontabList => crontab_list;
-    CrontabGet => crontab_get;
-    CrontabPut => put;
-    CrontabRestore => put;
-    CrontabRevisions => revisions;
-    ScheduleDescribe => describe;
-    Health => health;
-}
-
-fn history(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|run| {
-            [
-                "started_at",
-                "entry_id",
-                "trigger",
-                "status",
-                "exit_code",
-                "duration_ms",
-                "run_id",
-            ]
+impl Render for EntryPage {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .entries
             .iter()
-            .map(|k| text(&run[*k]))
-            .collect()
-        })
-        .collect();
-    table(
-        out,
-        &["STARTED", "ENTRY", "TRIGGER", "STATUS", "EXIT", "MS", "RUN"],
-        &rows,
-    )
-}
-
-fn sweep(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["removed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            vec![
-                text(&e["user"]),
-                text(&e["id"]),
-                text(&e["expires_at"]),
-                text(&e["name"]),
-            ]
-        })
-        .collect();
-    table(out, &["USER", "ID", "EXPIRED AT", "NAME"], &rows)
-}
-
-fn crontab_list(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["crontabs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            ["user", "managed", "raw", "bytes", "modified_at"]
-                .iter()
-                .map(|k| text(&c[*k]))
-                .collect()
-        })
-        .collect();
-    table(out, &["USER", "MANAGED", "RAW", "BYTES", "MODIFIED"], &rows)
-}
-
-fn crontab_get(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    // The content alone on stdout, so `crontab get U > file` round-trips.
-    write!(out, "{}", r["content"].as_str().unwrap_or_default())?;
-    let mut err = io::stderr().lock();
-    writeln!(err, "etag: {}", text(&r["etag"]))?;
-    warnings(&mut err, r)
-}
-
-fn revisions(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = r["revisions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| {
-            ["revision", "written_at", "by", "etag", "summary"]
-                .iter()
-                .map(|k| text(&v[*k]))
-                .collect()
-        })
-        .collect();
-    table(out, &["REV", "WRITTEN", "BY", "ETAG", "SUMMARY"], &rows)
-}
-
-fn describe(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    writeln!(out, "{}", text(&r["schedule_human"]))?;
-    for at in r["next_runs"].as_array().into_iter().flatten() {
-        writeln!(out, "  {}", text(at))?;
+            .map(|item| match item {
+                ListItem::Raw { line } => vec![
+                    "(raw)".into(),
+                    "on".into(),
+                    "-".into(),
+                    "-".into(),
+                    line.clone(),
+                ],
+                ListItem::Managed(e) => {
+                    let mut state = String::from(match (e.expired, e.enabled) {
+                        (true, _) => "expired",
+                        (_, true) => "on",
+                        _ => "off",
+                    });
+                    if !e.warnings.is_empty() {
+                        state.push('!');
+                    }
+                    vec![
+                        e.id.clone(),
+                        state,
+                        text(&e.next_run),
+                        text(&e.name),
+                        format!("{} {}", e.schedule, e.command),
+                    ]
+                }
+            })
+            .collect();
+        table(out, &["ID", "STATE", "NEXT RUN", "NAME", "JOB"], &rows)?;
+        let shown = self.entries.len();
+        if shown < self.total {
+            writeln!(
+                out,
+                "({shown} of {} on page {}; --page for more)",
+                self.total, self.page
+            )?;
+        }
+        for item in &self.entries {
+            let ListItem::Managed(e) = item else { continue };
+            for w in &e.warnings {
+                writeln!(out, "warning: {} {}: {}", e.id, text(&w.code), w.message)?;
+            }
+        }
+        Ok(())
     }
-    warnings(out, r)
 }
 
-fn health(out: &mut Vec<u8>, r: &Value) -> io::Result<()> {
-    for (key, value) in r.as_object().into_iter().flatten() {
-        writeln!(out, "{:<9} {}", format!("{key}:"), text(value))?;
+impl Render for DeleteResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "deleted")
     }
-    Ok(())
+}
+
+impl Render for RunRecord {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let timed_out = if self.timed_out { ", timed out" } else { "" };
+        writeln!(
+            out,
+            "run {} of {}: {}, exit {} after {} ms{timed_out}",
+            self.run_id,
+            self.entry_id,
+            text(&self.status),
+            text(&self.exit_code),
+            text(&self.duration_ms)
+        )?;
+        let streams = [
+            ("stdout", &self.stdout, self.stdout_truncated),
+            ("stderr", &self.stderr, self.stderr_truncated),
+        ];
+        for (stream, body, truncated) in streams {
+            if body.is_empty() {
+                continue;
+            }
+            let cut = if truncated { " (truncated)" } else { "" };
+            writeln!(out, "--- {stream}{cut}")?;
+            write!(out, "{body}")?;
+            if !body.ends_with('\n') {
+                writeln!(out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Render for HistoryResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .runs
+            .iter()
+            .map(|run| {
+                vec![
+                    run.started_at.to_string(),
+                    run.entry_id.clone(),
+                    text(&run.trigger),
+                    text(&run.status),
+                    text(&run.exit_code),
+                    text(&run.duration_ms),
+                    run.run_id.clone(),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &["STARTED", "ENTRY", "TRIGGER", "STATUS", "EXIT", "MS", "RUN"],
+            &rows,
+        )
+    }
+}
+
+impl Render for SweepResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .removed
+            .iter()
+            .map(|e| {
+                vec![
+                    e.user.clone(),
+                    e.id.clone(),
+                    text(&e.expires_at),
+                    text(&e.name),
+                ]
+            })
+            .collect();
+        table(out, &["USER", "ID", "EXPIRED AT", "NAME"], &rows)
+    }
+}
+
+impl Render for CrontabSummaries {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .crontabs
+            .iter()
+            .map(|c| {
+                vec![
+                    c.user.clone(),
+                    c.managed.to_string(),
+                    c.raw.to_string(),
+                    c.bytes.to_string(),
+                    text(&c.modified_at),
+                ]
+            })
+            .collect();
+        table(out, &["USER", "MANAGED", "RAW", "BYTES", "MODIFIED"], &rows)
+    }
+}
+
+impl Render for GetResult {
+    /// The content alone, so `crontab get U > file` round-trips.
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        write!(out, "{}", self.content)
+    }
+
+    fn notes(&self, err: &mut dyn Write) -> io::Result<()> {
+        writeln!(err, "etag: {}", self.etag)?;
+        warnings(err, &self.warnings)
+    }
+}
+
+impl Render for PutResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let verb = if self.written {
+            "written"
+        } else {
+            "dry run, nothing written"
+        };
+        let m = &self.managed;
+        writeln!(
+            out,
+            "{verb}: {} etag {}; managed entries +{} ={} -{}",
+            self.user,
+            self.etag,
+            m.added.len(),
+            m.kept.len(),
+            m.removed.len()
+        )?;
+        warnings(out, &self.warnings)
+    }
+}
+
+impl Render for RevisionsResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .revisions
+            .iter()
+            .map(|r| {
+                vec![
+                    r.revision.to_string(),
+                    r.written_at.to_string(),
+                    r.by.clone(),
+                    r.etag.clone(),
+                    r.summary.clone(),
+                ]
+            })
+            .collect();
+        table(out, &["REV", "WRITTEN", "BY", "ETAG", "SUMMARY"], &rows)
+    }
+}
+
+impl Render for DescribeResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "{}", self.schedule_human)?;
+        for at in &self.next_runs {
+            writeln!(out, "  {at}")?;
+        }
+        warnings(out, &self.warnings)
+    }
+}
+
+impl Render for HealthResult {
+    fn human(&self, out: &mut dyn Write) -> io::Result<()> {
+        let rows = [
+            ("status", self.status.clone()),
+            ("version", self.version.clone()),
+            ("backend", self.backend.clone()),
+            ("timezone", self.timezone.clone()),
+            ("user", text(&self.user)),
+            ("recorder", text(&self.recorder)),
+            ("missing recorders", text(&self.missing_recorders)),
+            ("journal errors", text(&self.journal_errors)),
+        ];
+        fields(out, 18, &rows)
+    }
 }

@@ -5,7 +5,7 @@ use crate::app::{self, BackendOptions};
 use crate::mcp;
 use crate::protocol::connection::MAX_MESSAGE;
 use crate::protocol::socket::{Serve, SlotOptions, SocketOptions};
-use crate::protocol::{self, Dispatcher, Limits};
+use crate::protocol::{self, Limits, Responder};
 use crate::service::Caller;
 use clap::Args;
 use std::os::fd::{FromRawFd, RawFd};
@@ -63,7 +63,7 @@ const SD_LISTEN_FDS_START: RawFd = 3;
 /// The listening socket systemd passed, if it passed exactly one to this process.
 ///
 /// `LISTEN_PID` guards against a variable inherited by a process it was not meant for; when it
-/// is absent the descriptor is taken anyway, so a plain wrapper (or a test) that cannot know
+/// is absent the descriptor is taken anyway, so a plain wrapper script (or a test) that cannot know
 /// the pid in advance can pass one too. The variables are removed either way, so that
 /// commands cronrpc starts never see them.
 fn activated_listener() -> std::io::Result<Option<std::os::unix::net::UnixListener>> {
@@ -168,13 +168,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
             None => {
                 // A host on stdio is one trusted client: no idle or message timeouts.
                 let handler = handlers(&me);
-                let dispatcher = Dispatcher::new(router, me, Some(handler));
+                let responder = Responder::new(router, me, Some(handler));
                 let stdin = tokio::io::BufReader::new(tokio::io::stdin());
                 let mut stop = stop_rx;
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
                 };
-                protocol::serve_connection(stdin, tokio::io::stdout(), dispatcher, limits, stopped)
+                protocol::serve_connection(stdin, tokio::io::stdout(), responder, limits, stopped)
                     .await
             }
         }

@@ -35,30 +35,30 @@ pub fn classify(line: &str) -> LineKind<'_> {
         Some(_) => {}
     }
     let items = scan_line(line.as_bytes(), true);
-    if items.iter().any(|i| matches!(i, Item::Error(_))) {
+    if items.iter().any(|i| matches!(i, Loaded::Error(_))) {
         return LineKind::Invalid;
     }
     // A NUL ends what cron reads as one entry, so a line can hold several; the first counts.
     for item in items {
         match item {
-            Item::Env { name, value } => return LineKind::Env { name, value },
-            Item::Job { schedule, command } => {
+            Loaded::Env { name, value } => return LineKind::Env { name, value },
+            Loaded::Job { schedule, command } => {
                 let (Some(schedule), Some(command)) = (line.get(schedule), line.get(command))
                 else {
                     return LineKind::Invalid;
                 };
                 return LineKind::Job(JobLine { schedule, command });
             }
-            Item::Error(_) => {}
+            Loaded::Error(_) => {}
         }
     }
     LineKind::Invalid
 }
 
-/// One thing cron read: an environment setting, a job (byte ranges of its schedule and
-/// command) or the reason it refused the input.
+/// What cron loaded from the input (env.c's load_env or entry.c's load_entry): an environment
+/// setting, a job (byte ranges of its schedule and command) or the reason it refused the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Item {
+pub(crate) enum Loaded {
     Env {
         name: String,
         value: String,
@@ -74,23 +74,23 @@ pub(crate) const MISSING_NEWLINE: &str = "missing newline before end of file";
 
 /// crontab.c's check loop over one line (`terminated`: it ended in `\n`, else the file ends
 /// there). Like crontab, it stops at the first error.
-pub(crate) fn scan_line(bytes: &[u8], terminated: bool) -> Vec<Item> {
+pub(crate) fn scan_line(bytes: &[u8], terminated: bool) -> Vec<Loaded> {
     let mut cur = Cursor::new(bytes, terminated);
     let mut items = Vec::new();
     loop {
         match load_env(&mut cur) {
             Env::Eof { empty } => {
                 if !empty {
-                    items.push(Item::Error(MISSING_NEWLINE.to_string()));
+                    items.push(Loaded::Error(MISSING_NEWLINE.to_string()));
                 }
                 return items;
             }
-            Env::Set { name, value } => items.push(Item::Env { name, value }),
+            Env::Set { name, value } => items.push(Loaded::Env { name, value }),
             Env::Other => match load_entry(&mut cur) {
                 Ok(Some(job)) => items.push(job),
                 Ok(None) => return items,
                 Err(reason) => {
-                    items.push(Item::Error(reason));
+                    items.push(Loaded::Error(reason));
                     return items;
                 }
             },
@@ -232,7 +232,7 @@ fn load_env(cur: &mut Cursor<'_>) -> Env {
 }
 
 /// entry.c load_entry for a user crontab (no username field).
-fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Item>, String> {
+fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Loaded>, String> {
     cur.skip_comments();
     let ch = cur.get_char();
     if ch == EOF {
@@ -258,7 +258,7 @@ fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Item>, String> {
     if ch == EOF {
         return Err(MISSING_NEWLINE.to_string());
     }
-    Ok(Some(Item::Job {
+    Ok(Some(Loaded::Job {
         schedule: start..scanned.end,
         command: cmd_start..cur.at(ch),
     }))

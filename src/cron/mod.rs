@@ -19,7 +19,7 @@ pub mod zone;
 mod crontab_oracle_tests;
 
 pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};
-pub use validate::{validate_crontab, CrontabError, MAX_TAB_LINES};
+pub use validate::{validate_crontab, MAX_TAB_LINES};
 pub use zone::host_zone;
 
 #[cfg(test)]

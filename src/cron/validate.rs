@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::line::{scan_line, Item};
+use super::line::{scan_line, Loaded};
 
 /// cron refuses a crontab of more than this many lines (crontab.c's MAX_TAB_LINES).
 pub const MAX_TAB_LINES: usize = 10_000;
@@ -35,7 +35,7 @@ pub fn validate_crontab(content: &str) -> Result<(), Vec<CrontabError>> {
             break;
         }
         for item in scan_line(line.as_bytes(), terminated) {
-            if let Item::Error(reason) = item {
+            if let Loaded::Error(reason) = item {
                 errors.push(CrontabError {
                     line: number,
                     text: line.to_string(),

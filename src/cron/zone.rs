@@ -58,10 +58,6 @@ impl Rules {
             zone,
         })
     }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
 }
 
 impl Schedule {

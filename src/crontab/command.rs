@@ -3,10 +3,10 @@
 //! cron turns an unescaped `%` into a newline (the rest becomes stdin) and reads `\%` as `%` and
 //! `\\` as `\` (do_command.c). An entry with `expires_at` also carries a shell guard, so that it
 //! never fires after that moment even when no cronrpc process runs to remove it. The command
-//! itself may be wrapped in the run recorder (see `wrapper`); the guard stays outside it, so an
+//! itself may go through the run recorder (see `recorder`); the guard stays outside it, so an
 //! expired entry starts nothing and records nothing.
 
-use super::wrapper::{self, Wrapper};
+use super::recorder::{self, Recorder};
 use crate::domain::policy::Policy;
 use crate::domain::time::Timestamp;
 use crate::domain::{Error, ErrorKind, Result};
@@ -58,7 +58,7 @@ pub fn unescape(written: &str) -> String {
 /// What the run recorder of a job line is told: whose runs it records, and under which policy.
 #[derive(Debug, Clone, Copy)]
 pub struct Recording<'a> {
-    pub wrapper: &'a Wrapper,
+    pub recorder: &'a Recorder,
     pub entry: Uuid,
     pub policy: &'a Policy,
     /// The entry's own schedule (the line's may be a host-zone cover of it).
@@ -67,12 +67,12 @@ pub struct Recording<'a> {
     pub created_at: Timestamp,
 }
 
-/// The command text of a managed job line: guard (if any), then the escaped command, wrapped
-/// in the run recorder when `wrap` is given.
+/// The command text of a managed job line: guard (if any), then the escaped command, through
+/// the run recorder when `recording` is given.
 pub fn encode(
     command: &str,
     expires_at: Option<Timestamp>,
-    wrap: Option<Recording<'_>>,
+    recording: Option<Recording<'_>>,
 ) -> Result<String> {
     let mut written = String::new();
     if let Some(at) = expires_at {
@@ -80,9 +80,9 @@ pub fn encode(
         written.push_str(&at.unix().to_string());
         written.push_str(GUARD_TAIL);
     }
-    match wrap {
-        Some(r) => written.push_str(&escape(&wrapper::wrap(
-            r.wrapper,
+    match recording {
+        Some(r) => written.push_str(&escape(&recorder::write_call(
+            r.recorder,
             r.entry,
             r.policy,
             r.schedule,
@@ -111,8 +111,8 @@ pub struct Decoded {
     pub command: String,
     /// The expiry the guard enforces, if the line has one.
     pub guard: Option<i64>,
-    /// The recorder the command is wrapped in; None for a plain (e.g. hand-written) command.
-    pub wrapper: Option<Wrapper>,
+    /// The recorder the command goes through; None for a plain (e.g. hand-written) command.
+    pub recorder: Option<Recorder>,
     /// The policy the recorder enforces (the defaults for a plain command).
     pub policy: Policy,
     /// The entry's own schedule, when the recorder gates it by a time zone.
@@ -129,32 +129,32 @@ pub fn decode(written: &str) -> Decoded {
         None => (None, written),
     };
     let text = unescape(rest);
-    match wrapper::unwrap(&text) {
-        Some(wrapped) => Decoded {
-            command: wrapped.command,
+    match recorder::parse_call(&text) {
+        Some(call) => Decoded {
+            command: call.command,
             guard,
-            wrapper: Some(wrapped.wrapper),
-            policy: wrapped.policy,
-            schedule: wrapped.schedule,
+            recorder: Some(call.recorder),
+            policy: call.policy,
+            schedule: call.schedule,
         },
         None => Decoded {
             command: text,
             guard,
-            wrapper: None,
+            recorder: None,
             policy: Policy::default(),
             schedule: None,
         },
     }
 }
 
-/// The entry a wrapped command records its runs under, e.g. for a job line whose marker was
+/// The entry a recorder call records its runs under, e.g. for a job line whose marker was
 /// lost.
-pub fn wrapped_entry(written: &str) -> Option<uuid::Uuid> {
+pub fn recorded_entry(written: &str) -> Option<uuid::Uuid> {
     let rest = written
         .strip_prefix(GUARD_HEAD)
         .and_then(|rest| rest.split_once(GUARD_TAIL))
         .map_or(written, |(_, rest)| rest);
-    wrapper::unwrap(&unescape(rest)).map(|w| w.entry)
+    recorder::parse_call(&unescape(rest)).map(|w| w.entry)
 }
 
 #[cfg(test)]
@@ -185,7 +185,7 @@ mod tests {
             Decoded {
                 command: "echo 50%".into(),
                 guard: Some(1893456000),
-                wrapper: None,
+                recorder: None,
                 policy: Policy::default(),
                 schedule: None,
             }
@@ -200,8 +200,8 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::InvalidCommand);
     }
 
-    fn recorder() -> Wrapper {
-        Wrapper {
+    fn recorder() -> Recorder {
+        Recorder {
             exe: "/usr/local/bin/cronrpc".into(),
             history_dir: None,
         }
@@ -215,9 +215,9 @@ mod tests {
         notify: None,
     };
 
-    fn rec(wrapper: &Wrapper, entry: Uuid) -> Option<Recording<'_>> {
+    fn rec(recorder: &Recorder, entry: Uuid) -> Option<Recording<'_>> {
         Some(Recording {
-            wrapper,
+            recorder,
             entry,
             policy: NO_POLICY,
             schedule: "* * * * *",
@@ -226,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_commands_round_trip_through_cron_escaping() {
+    fn recorder_calls_round_trip_through_cron_escaping() {
         let w = recorder();
         let id = Uuid::new_v4();
         let at = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
@@ -240,7 +240,7 @@ mod tests {
                 let written = encode(cmd, expiry, rec(&w, id)).unwrap();
                 let back = decode(&written);
                 assert_eq!(back.command, cmd, "{written}");
-                assert_eq!(back.wrapper, Some(recorder()));
+                assert_eq!(back.recorder, Some(recorder()));
                 assert_eq!(back.guard, expiry.map(Timestamp::unix));
             }
         }
@@ -252,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn length_counts_the_wrapper() {
+    fn length_counts_the_recorder() {
         let w = recorder();
         let id = Uuid::new_v4();
         let overhead = encode("", None, rec(&w, id)).unwrap().len();
@@ -269,6 +269,6 @@ mod tests {
     #[test]
     fn a_plain_line_still_reads() {
         assert_eq!(decode(r"echo 50\% done").command, "echo 50% done");
-        assert_eq!(decode("echo hi").wrapper, None);
+        assert_eq!(decode("echo hi").recorder, None);
     }
 }

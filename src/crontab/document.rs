@@ -11,7 +11,7 @@
 
 use super::command;
 use super::marker::{self, DISABLED_PREFIX};
-use super::wrapper::Wrapper;
+use super::recorder::Recorder;
 use crate::cron::line::{classify, LineKind};
 use crate::domain::entry::{EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
@@ -29,15 +29,15 @@ pub struct Located {
     pub marker: usize,
     pub entry: ManagedEntry,
     /// The run recorder the job line goes through, if any.
-    pub wrapper: Option<Wrapper>,
+    pub recorder: Option<Recorder>,
 }
 
 /// A job of the crontab, in crontab order.
-// A managed item carries its policies; items are transient (one crontab's worth), so boxing
+// A managed job carries its policies; jobs are transient (one crontab's worth), so boxing
 // them would only cost an allocation each.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
+pub enum Job {
     Managed(Located),
     /// A job line cronrpc does not manage, exactly as it stands (without its line end).
     Raw {
@@ -67,7 +67,7 @@ pub(crate) fn job_of(text: &str) -> Option<(bool, &str, &str)> {
 /// (an adopted line, or one written without a recorder) must match the digest the marker
 /// keeps of it; only a marker from before digests were kept trusts any plain line below it.
 pub(crate) fn claims(marker: &marker::Marker, written: &str) -> bool {
-    match command::wrapped_entry(written) {
+    match command::recorded_entry(written) {
         Some(entry) => entry == marker.meta.id,
         None if written.contains(" exec --entry ") => false,
         None => marker
@@ -86,7 +86,9 @@ fn marker_for(meta: &EntryMeta, job_line: &str) -> String {
 }
 
 impl Crontab {
-    pub fn parse(content: &str) -> Self {
+    /// The crontab as its lines; any text is one (what cron would refuse is found by
+    /// `cron::validate_crontab`, not here).
+    pub fn from_text(content: &str) -> Self {
         Crontab {
             lines: content.split_inclusive('\n').map(str::to_owned).collect(),
         }
@@ -101,34 +103,34 @@ impl Crontab {
     }
 
     /// Every job, managed or raw, in crontab order.
-    pub fn items(&self) -> Vec<Item> {
-        let mut items = Vec::new();
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut i = 0;
         while i < self.lines.len() {
             let text = strip_eol(&self.lines[i]);
             if let Some(located) = self.managed_at(i) {
                 if seen.insert(located.entry.meta.id) {
-                    items.push(Item::Managed(located));
+                    jobs.push(Job::Managed(located));
                     i += 2;
                     continue;
                 }
             }
             if let LineKind::Job(_) = classify(text) {
-                items.push(Item::Raw {
+                jobs.push(Job::Raw {
                     line: i,
                     text: text.to_owned(),
                 });
             }
             i += 1;
         }
-        items
+        jobs
     }
 
     pub fn entries(&self) -> impl Iterator<Item = Located> {
-        self.items().into_iter().filter_map(|item| match item {
-            Item::Managed(located) => Some(located),
-            Item::Raw { .. } => None,
+        self.jobs().into_iter().filter_map(|job| match job {
+            Job::Managed(located) => Some(located),
+            Job::Raw { .. } => None,
         })
     }
 
@@ -157,7 +159,7 @@ impl Crontab {
         Some(Located {
             marker: i,
             entry,
-            wrapper: decoded.wrapper,
+            recorder: decoded.recorder,
         })
     }
 
@@ -284,20 +286,20 @@ mod tests {
     const OTHER: &str = "# keep me\r\nSHELL=/bin/bash\n\n*/5 * * * * raw job\n";
 
     #[test]
-    fn parse_render_is_lossless() {
+    fn from_text_render_is_lossless() {
         for content in ["", "no newline at end", OTHER, "\n\n\n", "* * * * * a\r\n"] {
-            assert_eq!(Crontab::parse(content).render(), content);
+            assert_eq!(Crontab::from_text(content).render(), content);
         }
     }
 
     #[test]
     fn append_replace_remove_touch_only_the_entry() {
-        let mut tab = Crontab::parse(OTHER);
+        let mut tab = Crontab::from_text(OTHER);
         tab.append(&meta(1), job_line(true, "0 2 * * *", "echo one"));
         tab.append(&meta(2), job_line(false, "@daily", "echo two"));
-        let items = tab.items();
+        let items = tab.jobs();
         assert_eq!(items.len(), 3);
-        assert!(matches!(&items[0], Item::Raw { text, .. } if text == "*/5 * * * * raw job"));
+        assert!(matches!(&items[0], Job::Raw { text, .. } if text == "*/5 * * * * raw job"));
         let two = tab.find(Uuid::from_u128(2)).unwrap();
         assert!(!two.entry.enabled);
         assert_eq!(two.entry.schedule, "@daily");
@@ -328,7 +330,7 @@ mod tests {
 
     #[test]
     fn appending_after_an_unterminated_line_terminates_it() {
-        let mut tab = Crontab::parse("# last");
+        let mut tab = Crontab::from_text("# last");
         tab.append(&meta(1), job_line(true, "@hourly", "x"));
         assert!(tab.render().starts_with("# last\n# cronrpc:v1 "));
     }
@@ -340,16 +342,16 @@ mod tests {
         let mut content = tab.render();
         let marker = content.lines().next().unwrap().to_owned();
         content = format!("{marker}\n\n{content}{marker}\n@daily copy\n");
-        let tab = Crontab::parse(&content);
-        let items = tab.items();
+        let tab = Crontab::from_text(&content);
+        let items = tab.jobs();
         assert_eq!(items.len(), 2, "{items:?}");
-        assert!(matches!(&items[0], Item::Managed(l) if l.entry.command == "first"));
-        assert!(matches!(&items[1], Item::Raw { text, .. } if text == "@daily copy"));
+        assert!(matches!(&items[0], Job::Managed(l) if l.entry.command == "first"));
+        assert!(matches!(&items[1], Job::Raw { text, .. } if text == "@daily copy"));
     }
 
     #[test]
     fn expired_entries_are_removed_bottom_up() {
-        let mut tab = Crontab::parse(OTHER);
+        let mut tab = Crontab::from_text(OTHER);
         let now = Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
         for (id, expires) in [
             (1, "2024-12-31T00:00:00Z"),

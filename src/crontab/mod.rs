@@ -3,8 +3,8 @@
 pub mod command;
 pub mod document;
 pub mod marker;
+pub mod recorder;
 pub mod recorder_flags;
 pub mod warnings;
-pub mod wrapper;
 
-pub use document::{job_line, Crontab, Item, Located};
+pub use document::{job_line, Crontab, Job, Located};

@@ -1,13 +1,13 @@
 //! The policy flags of `cronrpc exec` as its command line reads them: the other side of
-//! [`wrapper::wrap`]. Read leniently: whatever the line says, the job still runs as cron would
+//! [`recorder::write_call`]. Read leniently: whatever the line says, the job still runs as cron would
 //! run it, and what could not be read is reported for the run's record.
 
-use super::wrapper::{flag, parse_notify_list};
+use super::recorder::{flag, parse_notify_list};
 use crate::cron::gate::{self, Decision};
 use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 
-/// The recorder's policy flags (see `wrapper` for what writes them).
+/// The recorder's policy flags (see `recorder` for what writes them).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PolicyFlags {
     /// The entry's time zone: the command starts only at the fire times of --at in this zone.
@@ -137,7 +137,7 @@ impl RecorderPolicy {
 
 #[cfg(test)]
 mod tests {
-    use super::super::wrapper::{self, Wrapper};
+    use super::super::recorder::{self, Recorder};
     use super::*;
     use clap::Parser;
 
@@ -168,12 +168,12 @@ mod tests {
                 ..Notify::default()
             }),
         };
-        let w = Wrapper {
+        let w = Recorder {
             exe: "/usr/bin/cronrpc".into(),
             history_dir: Some("/h".into()),
         };
         for policy in [Policy::default(), policy] {
-            let line = wrapper::wrap(
+            let line = recorder::write_call(
                 &w,
                 uuid::Uuid::nil(),
                 &policy,

@@ -96,21 +96,6 @@ impl Policy {
     pub fn is_default(&self) -> bool {
         is_default(self)
     }
-
-    /// Checks every member a caller may set: the zone against the host's tz database, the
-    /// timeout against its bounds, and the notify channels.
-    pub fn validate(&self) -> Result<()> {
-        if let Some(zone) = &self.timezone {
-            check_timezone(zone)?;
-        }
-        if let Some(ms) = self.timeout_ms {
-            check_timeout_ms(ms)?;
-        }
-        if let Some(notify) = &self.notify {
-            notify.validate()?;
-        }
-        Ok(())
-    }
 }
 
 /// An INVALID_POLICY error naming `field` (e.g. `timeout_ms`, `notify.webhook`).

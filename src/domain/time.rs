@@ -4,6 +4,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 /// A UTC instant with second precision that always prints as `2024-11-01T10:30:00Z`.
 /// Parsing takes any RFC 3339 offset and drops sub-second digits.
@@ -59,6 +61,49 @@ impl Timestamp {
 
     pub fn from_unix(secs: i64) -> Option<Self> {
         DateTime::from_timestamp(secs, 0).map(Timestamp)
+    }
+}
+
+/// Where the service reads "now": the system clock, or a fake one a test sets and advances.
+/// Clones share the fake's time, so a test keeps one clone and hands the other to the service.
+/// The fake holds whole seconds, the precision every timestamp cronrpc writes has.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The system clock (the default).
+    pub fn system() -> Self {
+        Clock(None)
+    }
+
+    /// A clock that stands at `at` until set or advanced.
+    pub fn fake(at: Timestamp) -> Self {
+        Clock(Some(Arc::new(AtomicI64::new(at.unix()))))
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match &self.0 {
+            None => Timestamp::now(),
+            Some(secs) => Timestamp::from_unix(secs.load(Ordering::Relaxed))
+                .expect("a fake clock only holds times it was given"),
+        }
+    }
+
+    /// Moves a fake clock to `at`. The system clock cannot be set: that is a bug in the test.
+    pub fn set(&self, at: Timestamp) {
+        self.fake_secs().store(at.unix(), Ordering::Relaxed);
+    }
+
+    /// Moves a fake clock on by `by` (whole seconds).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.fake_secs()
+            .fetch_add(by.num_seconds(), Ordering::Relaxed);
+    }
+
+    fn fake_secs(&self) -> &AtomicI64 {
+        self.0
+            .as_deref()
+            .expect("only a fake clock can be set or advanced")
     }
 }
 
@@ -133,6 +178,31 @@ mod tests {
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_fake_clock_stands_still_until_moved_and_clones_share_it() {
+        let start = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
+        let clock = Clock::fake(start);
+        let service_side = clock.clone();
+        assert_eq!(service_side.now(), start);
+        clock.advance(chrono::Duration::seconds(90));
+        assert_eq!(service_side.now().to_string(), "2024-11-01T10:31:30Z");
+        clock.set(start);
+        assert_eq!(service_side.now(), start);
+    }
+
+    #[test]
+    fn the_system_clock_is_the_default_and_reads_the_time() {
+        let before = Timestamp::now();
+        let read = Clock::default().now();
+        assert!(before <= read && read <= Timestamp::now());
+    }
+
+    #[test]
+    #[should_panic(expected = "only a fake clock")]
+    fn the_system_clock_cannot_be_moved() {
+        Clock::system().advance(chrono::Duration::seconds(1));
     }
 
     #[test]

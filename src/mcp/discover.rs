@@ -5,12 +5,13 @@
 use super::era;
 use super::lifecycle::INSTRUCTIONS;
 use crate::api::errors;
-use crate::api::errors::ErrorObject as ErrorObjectOwned;
+use crate::api::errors::ErrorObject;
 use crate::domain::Error;
 use rmcp::model::{
     CacheScope, DiscoverResult, ProtocolVersion, ServerCapabilities, ToolsCapability,
     TASKS_EXTENSION_ID,
 };
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// How long a client may keep the discover and tools/list answers: they change only with
@@ -28,8 +29,15 @@ pub fn capabilities() -> ServerCapabilities {
     capabilities
 }
 
-pub fn discover(params: &Value) -> Result<Value, ErrorObjectOwned> {
-    let Some(modern) = era::read(params)? else {
+/// `server/discover`'s params: only `_meta` says anything.
+#[derive(Deserialize)]
+pub(super) struct DiscoverParams {
+    #[serde(rename = "_meta", default)]
+    meta: era::Meta,
+}
+
+pub(super) fn discover(params: DiscoverParams) -> Result<Value, ErrorObject> {
+    let Some(modern) = era::read(&params.meta)? else {
         let detail = format!(
             "server/discover is a modern request: _meta must carry {} and {}",
             era::PROTOCOL_VERSION_KEY,
@@ -65,11 +73,13 @@ mod tests {
 
     #[test]
     fn discover_names_versions_capabilities_and_the_server() {
-        let params = json!({"_meta": {
-            era::PROTOCOL_VERSION_KEY: "2026-07-28",
-            era::CLIENT_CAPABILITIES_KEY: {},
-        }});
-        let result = discover(&params).unwrap();
+        let params = DiscoverParams {
+            meta: Some(json!({
+                era::PROTOCOL_VERSION_KEY: "2026-07-28",
+                era::CLIENT_CAPABILITIES_KEY: {},
+            })),
+        };
+        let result = discover(params).unwrap();
         assert_eq!(result["resultType"], "complete");
         assert_eq!(result["supportedVersions"][0], "2026-07-28");
         assert_eq!(result["capabilities"]["tools"]["listChanged"], false);
@@ -85,7 +95,7 @@ mod tests {
 
     #[test]
     fn discover_without_an_envelope_is_invalid_params() {
-        let error = discover(&json!({})).unwrap_err();
+        let error = discover(DiscoverParams { meta: None }).unwrap_err();
         assert_eq!(error.code(), errors::INVALID_PARAMS);
     }
 }

@@ -7,7 +7,7 @@
 //! connection's `initialize`. Both eras, and plain JSON-RPC, share one connection.
 
 use crate::api::errors;
-use crate::api::errors::ErrorObject as ErrorObjectOwned;
+use crate::api::errors::ErrorObject;
 use rmcp::model::{ErrorCode, Implementation, ResultType, TASKS_EXTENSION_ID};
 use serde_json::{json, Map, Value};
 
@@ -28,15 +28,18 @@ pub struct Modern {
     pub tasks: bool,
 }
 
-/// The request's `_meta`, if any.
-pub fn meta(params: &Value) -> Option<&Map<String, Value>> {
-    params.get("_meta")?.as_object()
+/// A request's `_meta` member as sent, which each MCP params struct carries: only an object
+/// counts (anything else reads as none, so such a request is legacy).
+pub type Meta = Option<Value>;
+
+fn object(meta: &Meta) -> Option<&Map<String, Value>> {
+    meta.as_ref()?.as_object()
 }
 
 /// `Ok(None)` for a legacy request; `Ok(Some(..))` for a modern one whose envelope is
 /// complete and whose version is served; the spec's errors otherwise.
-pub fn read(params: &Value) -> Result<Option<Modern>, ErrorObjectOwned> {
-    let Some(meta) = meta(params) else {
+pub fn read(meta: &Meta) -> Result<Option<Modern>, ErrorObject> {
+    let Some(meta) = object(meta) else {
         return Ok(None);
     };
     let Some(version) = meta.get(PROTOCOL_VERSION_KEY) else {
@@ -73,15 +76,15 @@ pub fn read(params: &Value) -> Result<Option<Modern>, ErrorObjectOwned> {
 }
 
 /// `_meta.progressToken` (a string or an integer), in either era.
-pub fn progress_token(params: &Value) -> Option<Value> {
-    meta(params)?
+pub fn progress_token(meta: &Meta) -> Option<Value> {
+    object(meta)?
         .get("progressToken")
         .filter(|t| t.is_string() || t.is_i64() || t.is_u64())
         .cloned()
 }
 
 /// `-32602` naming `_meta`: the envelope is there but incomplete.
-fn invalid_meta(detail: String) -> ErrorObjectOwned {
+fn invalid_meta(detail: String) -> ErrorObject {
     errors::to_rpc(&crate::domain::Error::invalid_params(
         Some("_meta".into()),
         detail,
@@ -90,8 +93,8 @@ fn invalid_meta(detail: String) -> ErrorObjectOwned {
 
 /// The spec's UnsupportedProtocolVersionError: `data.supported` lists every revision served,
 /// modern and legacy, so a dual-era client can pick either.
-pub fn unsupported_version(requested: &str) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(
+pub fn unsupported_version(requested: &str) -> ErrorObject {
+    ErrorObject::owned(
         ErrorCode::UNSUPPORTED_PROTOCOL_VERSION.0,
         "Unsupported protocol version",
         Some(json!({"supported": supported_versions(), "requested": requested})),
@@ -135,12 +138,12 @@ mod tests {
     use super::*;
     use rmcp::model::ProtocolVersion;
 
-    fn envelope(version: &str, capabilities: Value) -> Value {
-        json!({"_meta": {
+    fn envelope(version: &str, capabilities: Value) -> Meta {
+        Some(json!({
             PROTOCOL_VERSION_KEY: version,
             CLIENT_CAPABILITIES_KEY: capabilities,
             CLIENT_INFO_KEY: {"name": "agent", "version": "1"},
-        }})
+        }))
     }
 
     #[test]
@@ -150,10 +153,9 @@ mod tests {
 
     #[test]
     fn a_request_without_the_version_key_is_legacy() {
-        assert!(read(&json!({})).unwrap().is_none());
-        assert!(read(&json!({"_meta": {"progressToken": 1}}))
-            .unwrap()
-            .is_none());
+        assert!(read(&None).unwrap().is_none());
+        assert!(read(&Some(json!("not an object"))).unwrap().is_none());
+        assert!(read(&Some(json!({"progressToken": 1}))).unwrap().is_none());
     }
 
     #[test]
@@ -182,8 +184,8 @@ mod tests {
 
     #[test]
     fn an_envelope_without_capabilities_is_invalid_params() {
-        let params = json!({"_meta": {PROTOCOL_VERSION_KEY: "2026-07-28"}});
-        assert_eq!(read(&params).unwrap_err().code(), errors::INVALID_PARAMS);
+        let meta = Some(json!({PROTOCOL_VERSION_KEY: "2026-07-28"}));
+        assert_eq!(read(&meta).unwrap_err().code(), errors::INVALID_PARAMS);
     }
 
     #[test]

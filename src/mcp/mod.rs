@@ -16,57 +16,44 @@
 mod discover;
 mod era;
 mod lifecycle;
+mod method;
 mod run_tool;
 mod runs;
 mod schema;
-mod shim;
 mod tasks;
 mod tools;
 
-pub use lifecycle::{Session, SUPPORTED_VERSIONS};
-pub use tools::{tool_list, Tool};
+pub use lifecycle::Session;
 
+use crate::api::errors::ErrorObject;
 use crate::api::{Order, Router};
 use crate::protocol::envelope::Request;
 use crate::protocol::{Handler, Handlers, InFlight, Reply};
-use crate::service::{Context, Service};
+use crate::service::Context;
 use futures::future::{BoxFuture, FutureExt};
-use serde_json::value::RawValue;
-use shim::{Extensions, Params, RpcModule};
+use method::{McpMethod, Origin};
 use std::sync::Arc;
 
 /// -32603, for what no client can fix (a call's thread panicked).
-fn internal(e: &dyn std::fmt::Display) -> crate::api::errors::ErrorObject {
-    crate::api::errors::ErrorObject::owned(
+fn internal(e: &dyn std::fmt::Display) -> ErrorObject {
+    ErrorObject::owned(
         crate::api::errors::INTERNAL_ERROR,
         "Internal error",
         Some(e.to_string()),
     )
 }
 
-/// MCP's methods, registered once per server.
-fn register(module: &mut RpcModule<Service>) {
-    lifecycle::register(module);
-    tools::register(module);
-    tasks::register(module);
-}
-
 /// One connection's MCP methods: the handler the protocol layer calls for them.
 pub struct Mcp {
     router: Router,
-    module: Arc<RpcModule<Service>>,
     session: Session,
 }
 
 /// A fresh [`Mcp`] (with its own session) for each connection, over `router`.
 pub fn handlers(router: Router) -> Handlers {
-    let mut module = RpcModule::new(router.service_arc());
-    register(&mut module);
-    let module = Arc::new(module);
     Arc::new(move |_| {
         Arc::new(Mcp {
             router: router.clone(),
-            module: module.clone(),
             session: Session::default(),
         })
     })
@@ -78,20 +65,8 @@ impl Handler for Mcp {
     }
 
     fn order(&self, request: &Request) -> Option<Order> {
-        let method = request.method.as_str();
-        if !self.module.has(method) {
-            return None;
-        }
-        Some(match method {
-            // It records the client on the session, which later calls read.
-            "initialize" => Order::Write,
-            "tools/call" => {
-                tools::order(&self.router, request.params.as_deref().map(RawValue::get))
-            }
-            "tasks/cancel" => Order::Control,
-            m if m.starts_with("notifications/") => Order::Control,
-            _ => Order::Read,
-        })
+        let method = McpMethod::named(&request.method)?;
+        Some(method.order(&self.router, request.params.as_deref()))
     }
 
     fn call(
@@ -100,19 +75,20 @@ impl Handler for Mcp {
         request: Request,
         in_flight: InFlight,
     ) -> BoxFuture<'static, Reply> {
-        let ext = Extensions {
-            caller: ctx.caller.clone(),
-            session: self.session.clone(),
-            in_flight: Some(in_flight),
-        };
-        let params = Params::new(request.params.map(|p| p.get().to_owned()));
-        let Some(answer) = self.module.call(&request.method, params, ext) else {
+        let Some(method) = McpMethod::named(&request.method) else {
             return async { None }.boxed();
         };
+        let origin = Origin {
+            caller: ctx.caller.clone(),
+            session: self.session.clone(),
+            in_flight,
+        };
+        let answer = method::answer(method, request.params, origin, self.router.service_arc());
         async move {
+            let answer = answer.await;
             // The context lives until the answer is ready: its effect is then taken.
-            let _ctx = ctx;
-            Some(answer.await.and_then(|value| {
+            drop(ctx);
+            Some(answer.and_then(|value| {
                 serde_json::value::to_raw_value(&value).map_err(|e| internal(&e))
             }))
         }

@@ -8,8 +8,7 @@
 
 use super::tools::{answer, failure, success, Call};
 use super::{runs, tasks};
-use crate::api::errors::ErrorObject as ErrorObjectOwned;
-use crate::protocol::InFlight;
+use crate::api::errors::ErrorObject;
 use crate::service::Service;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -22,13 +21,13 @@ pub const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ErrorObjectOwned> {
+) -> Result<T, ErrorObject> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| super::internal(&e))
 }
 
-pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObjectOwned> {
+pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObject> {
     let Call {
         arguments,
         modern,
@@ -49,7 +48,6 @@ pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObject
     if let Some(modern) = modern.as_ref().filter(|m| m.tasks) {
         return Ok(tasks::created(&record, modern));
     }
-    let in_flight = in_flight.unwrap_or_else(InFlight::detached);
     let began = Instant::now();
     let mut next_progress = began;
     let mut reported = 0u64;

@@ -8,6 +8,7 @@ use crate::domain::Result;
 use crate::history::{RunRecord, RunStatus};
 use crate::service::runs::RunRef;
 use crate::service::{Caller, Service};
+use serde_json::value::RawValue;
 use std::sync::Arc;
 
 /// A run just started, and whether the caller asked to wait for it (`wait`, default true).
@@ -18,8 +19,8 @@ pub struct Started {
 
 /// Starts the run `arguments` (entries_run's arguments) describe, answering at once with the
 /// record in `running` (or already ended, for a run a policy skipped).
-pub fn start(service: &Arc<Service>, caller: &Caller, arguments: &str) -> Result<Started> {
-    let mut params = params::parse::<<api::EntriesRun as Method>::Params>(Some(arguments))?;
+pub fn start(service: &Arc<Service>, caller: &Caller, arguments: &RawValue) -> Result<Started> {
+    let mut params = params::parse::<<api::EntriesRun as Method>::Params>(Some(arguments.get()))?;
     let wait = params.wait;
     params.wait = false;
     let record = api::EntriesRun::call(

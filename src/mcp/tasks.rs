@@ -6,11 +6,11 @@
 //! only such a client may ask about one (-32021 otherwise, as the extension says).
 
 use super::era::{self, Modern};
+use super::method::string_member;
 use super::runs;
-use super::shim::{Extensions, RpcModule};
 use super::tools::{answer, success};
 use crate::api::errors;
-use crate::api::errors::ErrorObject as ErrorObjectOwned;
+use crate::api::errors::ErrorObject;
 use crate::domain::Error;
 use crate::history::{RunRecord, RunStatus};
 use crate::service::crontab::NoParams;
@@ -94,7 +94,7 @@ fn remember(record: &RunRecord) {
 /// The task's run, with access checked as `runs.get` checks it. A task from before a
 /// restart is found in the history of the caller's own user, then of every user the caller
 /// may see.
-fn find(service: &Service, caller: &Caller, task_id: &str) -> Result<RunRecord, ErrorObjectOwned> {
+fn find(service: &Service, caller: &Caller, task_id: &str) -> Result<RunRecord, ErrorObject> {
     let not_found = || {
         let detail = format!("no task {task_id:?}");
         errors::to_rpc(&Error::invalid_params(Some("taskId".into()), detail))
@@ -121,54 +121,61 @@ fn find(service: &Service, caller: &Caller, task_id: &str) -> Result<RunRecord, 
     Err(not_found())
 }
 
+/// A tasks/* request's params. `taskId` is checked after `_meta`: only a client that
+/// declared the extension hears about tasks at all.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TaskParams {
-    task_id: String,
+pub(super) struct TaskParams {
+    #[serde(default)]
+    task_id: Option<Value>,
+    #[serde(rename = "_meta", default)]
+    meta: era::Meta,
 }
 
-/// A tasks/* request: modern, with the extension declared on it.
-fn open(raw: Option<&str>, ext: &Extensions) -> Result<(Modern, String, Caller), ErrorObjectOwned> {
-    let params: Value = crate::api::params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
-    let modern = era::read(&params)?.filter(|m| m.tasks).ok_or_else(|| {
-        ErrorObjectOwned::owned(
-            ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY.0,
-            "Missing required client capability",
-            Some(json!({"requiredCapabilities": {"extensions": {TASKS_EXTENSION_ID: {}}}})),
-        )
-    })?;
-    let task: TaskParams = crate::api::params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
-    let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+/// A tasks/* request: modern, with the extension declared on it; the task, and the caller as
+/// that request names its client.
+fn open(params: TaskParams, caller: Caller) -> Result<(Modern, String, Caller), ErrorObject> {
+    let modern = era::read(&params.meta)?
+        .filter(|m| m.tasks)
+        .ok_or_else(|| {
+            ErrorObject::owned(
+                ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY.0,
+                "Missing required client capability",
+                Some(json!({"requiredCapabilities": {"extensions": {TASKS_EXTENSION_ID: {}}}})),
+            )
+        })?;
+    let task_id = string_member(params.task_id, "taskId")?;
+    let mut caller = caller;
     caller.client = modern.client_name.clone();
-    Ok((modern, task.task_id, caller))
+    Ok((modern, task_id, caller))
 }
 
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ErrorObjectOwned> + Send + 'static,
-) -> Result<T, ErrorObjectOwned> {
+    f: impl FnOnce() -> Result<T, ErrorObject> + Send + 'static,
+) -> Result<T, ErrorObject> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| super::internal(&e))?
 }
 
-async fn get(
+pub(super) async fn get(
     service: Arc<Service>,
-    raw: Option<String>,
-    ext: Extensions,
-) -> Result<Value, ErrorObjectOwned> {
-    let (modern, task_id, caller) = open(raw.as_deref(), &ext)?;
+    params: TaskParams,
+    caller: Caller,
+) -> Result<Value, ErrorObject> {
+    let (modern, task_id, caller) = open(params, caller)?;
     let record = blocking(move || find(&service, &caller, &task_id)).await?;
     let result = GetTaskResult::new(detailed(&record, &modern));
     Ok(era::complete(json!(result), Some(&modern)))
 }
 
 /// Stops the run (its whole process group); the ack comes once it is recorded as stopped.
-async fn cancel(
+pub(super) async fn cancel(
     service: Arc<Service>,
-    raw: Option<String>,
-    ext: Extensions,
-) -> Result<Value, ErrorObjectOwned> {
-    let (modern, task_id, caller) = open(raw.as_deref(), &ext)?;
+    params: TaskParams,
+    caller: Caller,
+) -> Result<Value, ErrorObject> {
+    let (modern, task_id, caller) = open(params, caller)?;
     blocking(move || {
         let record = find(&service, &caller, &task_id)?;
         runs::cancel(&service, &caller, &record.user, &record.run_id)
@@ -179,30 +186,12 @@ async fn cancel(
 }
 
 /// A run never waits for input, so there is nothing to update; the ack says the task exists.
-async fn update(
+pub(super) async fn update(
     service: Arc<Service>,
-    raw: Option<String>,
-    ext: Extensions,
-) -> Result<Value, ErrorObjectOwned> {
-    let (modern, task_id, caller) = open(raw.as_deref(), &ext)?;
+    params: TaskParams,
+    caller: Caller,
+) -> Result<Value, ErrorObject> {
+    let (modern, task_id, caller) = open(params, caller)?;
     blocking(move || find(&service, &caller, &task_id)).await?;
     Ok(era::complete(json!(TaskAckResult::new()), Some(&modern)))
-}
-
-pub(super) fn register(module: &mut RpcModule<Service>) {
-    module
-        .register_async_method("tasks/get", |params, service, ext: Extensions| {
-            get(service, params.as_str().map(str::to_owned), ext)
-        })
-        .expect("tasks/get is not a contract method");
-    module
-        .register_async_method("tasks/cancel", |params, service, ext: Extensions| {
-            cancel(service, params.as_str().map(str::to_owned), ext)
-        })
-        .expect("tasks/cancel is not a contract method");
-    module
-        .register_async_method("tasks/update", |params, service, ext: Extensions| {
-            update(service, params.as_str().map(str::to_owned), ext)
-        })
-        .expect("tasks/update is not a contract method");
 }

@@ -5,9 +5,9 @@
 //! service function is called with the connection's `Caller`. No JSON-RPC text is built.
 
 use super::era::{self, Modern};
+use super::method::{string_member, Origin};
 use super::schema::tool_schema;
-use super::shim::{Extensions, RpcModule};
-use crate::api::errors::ErrorObject as ErrorObjectOwned;
+use crate::api::errors::ErrorObject;
 use crate::api::openrpc::schema_of;
 use crate::api::{self, errors, for_each_method, params, Method, Visitor};
 use crate::domain::{Error, Result};
@@ -19,8 +19,8 @@ use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 
-/// A tool's method, typed: parse the arguments into its params, call the service.
-type CallFn = fn(&Service, &Caller, &str) -> Result<Value>;
+/// A tool's method, typed: parse the arguments (as sent) into its params, call the service.
+type CallFn = fn(&Service, &Caller, &RawValue) -> Result<Value>;
 
 /// One tool: the method it calls and its `tools/list` entry.
 #[derive(Debug, Clone)]
@@ -43,8 +43,12 @@ pub fn tool_name(method: &str) -> String {
     method.replace('.', "_")
 }
 
-fn call_method<M: Method>(service: &Service, caller: &Caller, arguments: &str) -> Result<Value> {
-    let params = params::parse::<M::Params>(Some(arguments))?;
+fn call_method<M: Method>(
+    service: &Service,
+    caller: &Caller,
+    arguments: &RawValue,
+) -> Result<Value> {
+    let params = params::parse::<M::Params>(Some(arguments.get()))?;
     let output = M::call(
         service,
         &crate::service::Context::new(caller.clone()),
@@ -106,17 +110,20 @@ pub fn find(name: &str) -> Option<&'static Tool> {
     tool_list().iter().find(|t| t.name() == name)
 }
 
-fn parse_value(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
-    let params: Value = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
-    Ok(params)
+/// `tools/list`'s params.
+#[derive(Deserialize)]
+pub(super) struct ListParams {
+    #[serde(default)]
+    cursor: Option<Value>,
+    #[serde(rename = "_meta", default)]
+    meta: era::Meta,
 }
 
 /// Every tool fits on one page, so no cursor was ever handed out: any cursor is unknown.
-fn list(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
-    let params = parse_value(raw)?;
-    let modern = era::read(&params)?;
-    match params.get("cursor") {
-        None | Some(Value::Null) => {}
+pub(super) fn list(params: ListParams) -> std::result::Result<Value, ErrorObject> {
+    let modern = era::read(&params.meta)?;
+    match params.cursor {
+        None => {}
         Some(cursor) => {
             let detail =
                 format!("no page has the cursor {cursor}: every tool is on the first page");
@@ -135,12 +142,17 @@ fn list(raw: Option<&str>) -> std::result::Result<Value, ErrorObjectOwned> {
     Ok(era::complete(result, modern.as_ref()))
 }
 
-// `_meta` is read separately; whatever later revisions add is accepted and ignored.
+/// `tools/call`'s params; whatever later revisions add is accepted and ignored. `name` is
+/// checked after `_meta`, so that a request in an unsupported version is refused as such;
+/// `arguments` stay as sent until the tool's method parses them into its params.
 #[derive(Deserialize)]
-struct CallParams {
-    name: String,
+pub(super) struct CallParams {
+    #[serde(default)]
+    name: Option<Value>,
     #[serde(default)]
     arguments: Option<Box<RawValue>>,
+    #[serde(rename = "_meta", default)]
+    meta: era::Meta,
 }
 
 /// Success: the result as `structuredContent`, and as JSON text for clients that read only
@@ -181,7 +193,7 @@ pub(super) fn answer(call: CallToolResult, modern: Option<&Modern>) -> Value {
     era::complete(json!(call), modern)
 }
 
-fn unknown_tool(name: &str) -> ErrorObjectOwned {
+fn unknown_tool(name: &str) -> ErrorObject {
     let detail = format!("no tool named {name:?}; tools/list lists them");
     errors::to_rpc(&Error::invalid_params(Some("name".into()), detail))
 }
@@ -190,27 +202,24 @@ fn unknown_tool(name: &str) -> ErrorObjectOwned {
 /// the caller it runs as.
 pub(super) struct Call {
     pub tool: &'static Tool,
-    pub arguments: String,
+    /// An object, as sent.
+    pub arguments: Box<RawValue>,
     pub modern: Option<Modern>,
     pub caller: Caller,
     /// `_meta.progressToken`: the client wants progress while the call runs.
     pub progress_token: Option<Value>,
-    pub in_flight: Option<InFlight>,
+    pub in_flight: InFlight,
 }
 
 impl Call {
-    pub fn parse(
-        raw: Option<&str>,
-        ext: &Extensions,
-    ) -> std::result::Result<Self, ErrorObjectOwned> {
+    pub fn new(params: CallParams, origin: Origin) -> std::result::Result<Self, ErrorObject> {
         // The envelope first: a request in an unsupported version is refused as such.
-        let params = parse_value(raw)?;
-        let modern = era::read(&params)?;
-        let call: CallParams = params::parse(raw).map_err(|e| errors::to_rpc(&e))?;
-        let tool = find(&call.name).ok_or_else(|| unknown_tool(&call.name))?;
-        let arguments = match call.arguments.as_deref().map(|a| a.get().trim()) {
-            None | Some("null") => "{}".to_owned(),
-            Some(a) if a.starts_with('{') => a.to_owned(),
+        let modern = era::read(&params.meta)?;
+        let name = string_member(params.name, "name")?;
+        let tool = find(&name).ok_or_else(|| unknown_tool(&name))?;
+        let arguments = match params.arguments {
+            None => RawValue::from_string("{}".to_owned()).expect("{} is JSON"),
+            Some(a) if a.get().trim_start().starts_with('{') => a,
             Some(_) => {
                 return Err(errors::to_rpc(&Error::invalid_params(
                     Some("arguments".into()),
@@ -218,26 +227,24 @@ impl Call {
                 )))
             }
         };
-        // The transport puts the caller in the connection's extensions; without one
-        // (in-process use) the caller is the user cronrpc runs as.
         // A legacy call's client is the handshake's (on the caller already); a modern call's
         // is what that request says, nothing earlier.
-        let mut caller = ext.get::<Caller>().cloned().unwrap_or_else(Caller::current);
+        let mut caller = origin.caller;
         if let Some(modern) = &modern {
             caller.client = modern.client_name.clone();
         }
         Ok(Call {
             tool,
             arguments,
-            progress_token: era::progress_token(&params),
+            progress_token: era::progress_token(&params.meta),
             modern,
             caller,
-            in_flight: ext.get::<InFlight>().cloned(),
+            in_flight: origin.in_flight,
         })
     }
 
     /// Runs the tool's method on a blocking thread (services do file and process I/O).
-    pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObjectOwned> {
+    pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObject> {
         if self.tool.method == api::EntriesRun::NAME {
             return super::run_tool::run(self, service).await;
         }
@@ -260,29 +267,19 @@ impl Call {
     }
 }
 
-pub(super) fn register(module: &mut RpcModule<Service>) {
-    module
-        .register_method("tools/list", |params, _, _| list(params.as_str()))
-        .expect("tools/list is not a contract method");
-    module
-        .register_async_method("tools/call", |params, service, ext: Extensions| {
-            let call = Call::parse(params.as_str(), &ext);
-            async move { call?.run(service).await }
-        })
-        .expect("tools/call is not a contract method");
-}
-
 #[cfg(test)]
 #[path = "tools_tests.rs"]
 mod tests;
 
 /// A tool call is ordered as the method it calls; a call of no known tool waits for nothing.
-pub(super) fn order(router: &crate::api::Router, raw: Option<&str>) -> crate::api::Order {
+/// Only the name is read here, before the call is parsed whole.
+pub(super) fn order(router: &crate::api::Router, params: Option<&RawValue>) -> crate::api::Order {
     #[derive(Deserialize)]
     struct Name {
         name: String,
     }
-    raw.and_then(|p| serde_json::from_str::<Name>(p).ok())
+    params
+        .and_then(|p| serde_json::from_str::<Name>(p.get()).ok())
         .and_then(|call| find(&call.name))
         .and_then(|tool| router.route(tool.method))
         .map_or(crate::api::Order::Control, |route| route.hints.order())

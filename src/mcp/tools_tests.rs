@@ -132,10 +132,14 @@ fn connection_of(dir: &std::path::Path, caller: Caller) -> (Arc<dyn Handler>, Ca
 }
 
 async fn tools_call(connection: &(Arc<dyn Handler>, Caller), params: Value) -> Value {
+    request(connection, "tools/call", params).await
+}
+
+async fn request(connection: &(Arc<dyn Handler>, Caller), method: &str, params: Value) -> Value {
     let (handler, caller) = connection;
     let request = crate::protocol::envelope::Request {
         id: None,
-        method: "tools/call".into(),
+        method: method.into(),
         params: Some(serde_json::value::to_raw_value(&params).unwrap()),
     };
     let in_flight = crate::protocol::InFlight::detached();
@@ -228,4 +232,52 @@ async fn a_call_runs_as_the_connections_caller() {
     .await;
     let text = response["result"]["content"][0]["text"].as_str().unwrap();
     assert!(text.starts_with("FORBIDDEN: "), "{response}");
+}
+
+/// The era is read before anything else a request names, so a client in an unsupported
+/// version is told that, not that its other params are wrong.
+#[tokio::test]
+async fn an_unsupported_version_is_refused_before_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    let meta = json!({
+        era::PROTOCOL_VERSION_KEY: "1999-01-01",
+        era::CLIENT_CAPABILITIES_KEY: {},
+    });
+    for (method, params) in [
+        ("tools/call", json!({"_meta": meta})),
+        ("tools/call", json!({"name": 5, "_meta": meta})),
+        ("tools/list", json!({"cursor": "x", "_meta": meta})),
+        ("tasks/get", json!({"_meta": meta})),
+    ] {
+        let response = request(&methods, method, params).await;
+        assert_eq!(response["error"]["code"], -32022, "{method}: {response}");
+    }
+    // A legacy tasks/* request lacks the extension, whatever its task id.
+    let response = request(&methods, "tasks/get", json!({"taskId": 5})).await;
+    assert_eq!(response["error"]["code"], -32021, "{response}");
+    // With the envelope right, the missing or mistyped member is named.
+    let response = tools_call(&methods, json!({"name": 5})).await;
+    assert_eq!(response["error"]["data"]["field"], "name", "{response}");
+    let response = request(&methods, "initialize", json!({})).await;
+    assert_eq!(response["error"]["data"]["field"], "protocolVersion");
+}
+
+#[tokio::test]
+async fn params_that_are_not_an_object_are_invalid_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    for method in [
+        "tools/call",
+        "tools/list",
+        "initialize",
+        "server/discover",
+        "tasks/get",
+    ] {
+        let response = request(&methods, method, json!([1])).await;
+        assert_eq!(response["error"]["code"], -32602, "{method}: {response}");
+    }
+    // A ping is a ping, whatever it carries.
+    let response = request(&methods, "ping", json!([1])).await;
+    assert_eq!(response["result"], json!({}), "{response}");
 }

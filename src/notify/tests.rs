@@ -1,26 +1,25 @@
 //! The recorder's notifications against a real HTTP server on localhost (std::net, below) and
 //! real `sh -c` commands, through `runs::exec::record`: what was posted and when, what cron
-//! would mail, and what the run record says.
+//! would mail, and what the run record says. Endpoints that fail are in `bad_endpoint_tests`.
 
-use super::http::BUDGET;
 use super::sign::{self, Key};
-use super::test_server::{dead_port, Answer, Server};
+use super::test_server::{Answer, Server};
 use crate::domain::policy::Notify;
 use crate::history::{Channel, RunRecord, RunStatus, Store};
 use crate::runs::exec;
 use std::time::{Duration, Instant};
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-    record: RunRecord,
-    took: Duration,
+pub(super) struct Run {
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+    pub record: RunRecord,
+    pub took: Duration,
 }
 
 /// Runs `command` through the recorder with `notify`, as the current user, with a history
 /// directory of its own (and a webhook key in it when `key` is given).
-fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
+pub(super) fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
     let history = tempfile::tempdir().unwrap();
     let user = crate::domain::user::current().unwrap();
     let store = Store::new(history.path());
@@ -62,7 +61,7 @@ fn run(command: &str, notify: Option<Notify>, secret: Option<&[u8]>) -> Run {
     }
 }
 
-fn notify(on_failure: bool, on_success: bool, mail: bool) -> Notify {
+pub(super) fn notify(on_failure: bool, on_success: bool, mail: bool) -> Notify {
     Notify {
         on_failure,
         on_success,
@@ -276,75 +275,6 @@ fn pings_mark_every_start_and_exit_code_with_the_tail_as_body() {
     assert_eq!(pings, [(Channel::Ping, true), (Channel::Ping, true)]);
 }
 
-/// Every bad endpoint costs the job at most the channel's budget (plus a margin for a loaded
-/// machine) and never its exit status; every attempt is on the record, failed.
-fn bad_endpoint(base: &str) -> Run {
-    let notify = Notify {
-        webhook: Some(format!("{base}/hook/SECRET-PATH?token=SECRET-QUERY")),
-        ..notify(true, false, true)
-    };
-    let r = run("echo out; exit 7", Some(notify), None);
-    assert_eq!(r.code, 7);
-    assert!(r.took < BUDGET + Duration::from_secs(3), "{:?}", r.took);
-    let hook: Vec<_> = r
-        .record
-        .notifications
-        .iter()
-        .filter(|n| n.channel == Channel::Webhook)
-        .collect();
-    assert!(!hook.is_empty() && hook.iter().all(|n| !n.ok), "{hook:?}");
-    let shown = format!("{}{}{:?}", r.out, r.err, r.record.notifications);
-    assert!(!shown.contains("SECRET"), "tokens never shown: {shown}");
-    r
-}
-
-#[test]
-fn a_webhook_where_nothing_listens_is_retried_and_costs_little() {
-    let r = bad_endpoint(&dead_port());
-    assert_eq!(
-        r.record.notifications.len(),
-        1 + super::http::ATTEMPTS,
-        "{:?}",
-        r.record.notifications
-    );
-    assert!(r.record.notifications[1].detail.contains("attempt 1"));
-}
-
-#[test]
-fn a_webhook_that_hangs_is_cut_off_at_the_budget() {
-    let server = Server::start(Answer::Hang);
-    let r = bad_endpoint(&server.base);
-    assert!(r
-        .record
-        .notifications
-        .iter()
-        .any(|n| n.detail.contains("timed out")));
-}
-
-#[test]
-fn a_webhook_answering_500_is_retried() {
-    let server = Server::start(Answer::Status(500));
-    let r = bad_endpoint(&server.base);
-    assert_eq!(server.received().len(), super::http::ATTEMPTS);
-    assert!(r.record.notifications[1].detail.contains("HTTP 500"));
-}
-
-#[test]
-fn a_webhook_that_redirects_is_not_followed() {
-    let server = Server::start(Answer::RedirectForever);
-    let r = bad_endpoint(&server.base);
-    assert_eq!(server.received().len(), 1, "a redirect is never followed");
-    assert!(r.record.notifications[1]
-        .detail
-        .contains("redirect, not followed"));
-    let away = Notify {
-        webhook: Some(format!("{}/away", server.base)),
-        ..notify(true, false, false)
-    };
-    run("exit 1", Some(away), None);
-    assert_eq!(server.received().len(), 2);
-}
-
 /// Runs that end without an exit code (they could not start, timed out or were skipped by the
 /// recorder's policies) go through `Notifier::finish` like any other.
 fn finish_synthetic(
@@ -363,7 +293,13 @@ fn finish_synthetic(
     edit(&mut record);
     let mut out = Vec::new();
     let started = notifier.start();
-    notifier.finish(started, &mut record, 127, b"", &mut out, &mut Vec::new());
+    notifier.finish(
+        started,
+        &mut record,
+        127,
+        b"",
+        Some((&mut out, &mut Vec::new())),
+    );
     (record, String::from_utf8(out).unwrap(), server)
 }
 
@@ -402,7 +338,7 @@ fn a_run_nobody_mails_gets_no_mail_channel_but_its_webhook() {
         crate::domain::time::Timestamp::now(),
     );
     record.status = RunStatus::Failed;
-    notifier.finish_unmailed(super::Started::never(), &mut record, 1, b"");
+    notifier.finish(super::Started::never(), &mut record, 1, b"", None);
     let got: Vec<_> = record.notifications.iter().map(|n| n.channel).collect();
     assert_eq!(got, [Channel::Webhook]);
     assert_eq!(server.paths(), ["/hook"]);

@@ -2,10 +2,10 @@
 //! fast ones and answers may come out of order, within the connection's write order), write
 //! each answer as one line.
 
-use super::dispatch::WriteOrder;
 use super::envelope::{self, Id};
 use super::framing::{Frame, Frames};
-use super::Dispatcher;
+use super::responder::WriteOrder;
+use super::Responder;
 use crate::api::errors::ProtocolError;
 use std::future::Future;
 use std::sync::Arc;
@@ -52,7 +52,7 @@ type Queued = (String, Option<OwnedSemaphorePermit>);
 pub async fn serve_connection<R, W>(
     mut reader: R,
     writer: W,
-    dispatcher: Dispatcher,
+    responder: Responder,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()>
@@ -68,7 +68,7 @@ where
     let peer = super::Peer::new(move |line| {
         let _ = notify.send((line, None));
     });
-    let dispatcher = dispatcher.with_peer(peer);
+    let responder = responder.with_peer(peer);
     let permits = Arc::new(Semaphore::new(limits.max_in_flight.max(1)));
     let mut in_flight = JoinSet::new();
     let mut order = WriteOrder::default();
@@ -122,7 +122,7 @@ where
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let mut job = dispatcher.plan(&line, &mut order);
+        let mut job = responder.plan(&line, &mut order);
         drop(line);
         // One poll here, in arrival order: what needs no waiting (a notification such as
         // MCP's notifications/cancelled) takes effect before the next line is read.
@@ -143,8 +143,8 @@ where
     };
 
     while in_flight.join_next().await.is_some() {}
-    // The dispatcher's peer holds a sender too: the writer ends when every sender is gone.
-    drop(dispatcher);
+    // The responder's peer holds a sender too: the writer ends when every sender is gone.
+    drop(responder);
     drop(tx);
     let write_result = writing
         .await

@@ -3,7 +3,7 @@
 //! the client has given up on it (the connection then sends no answer for it).
 //!
 //! The protocol layer knows no method names here: a handler (MCP's `notifications/cancelled`,
-//! say) calls [`Peer::cancel`] with the id it was told, and the dispatcher drops the answer of
+//! say) calls [`Peer::cancel`] with the id it was told, and the responder drops the answer of
 //! any request whose token has fired.
 
 use serde_json::Value;
@@ -20,11 +20,9 @@ pub struct Peer {
     running: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
 
-/// The request being answered, in the handler's extensions.
+/// The request being answered, as its handler is given it.
 #[derive(Clone)]
 pub struct InFlight {
-    /// The request's id (JSON text); `None` for a notification.
-    pub id: Option<String>,
     /// Fired when the client cancels this request.
     pub cancelled: CancellationToken,
     pub peer: Peer,
@@ -33,9 +31,9 @@ pub struct InFlight {
 impl InFlight {
     /// A request with no connection behind it (in-process use): never cancelled, and its
     /// notifications go nowhere.
+    #[cfg(test)]
     pub fn detached() -> Self {
         InFlight {
-            id: None,
             cancelled: CancellationToken::new(),
             peer: Peer::default(),
         }
@@ -94,7 +92,6 @@ impl Peer {
             self.lock().insert(key.clone(), cancelled.clone());
         }
         let in_flight = InFlight {
-            id: id.map(str::to_owned),
             cancelled: cancelled.clone(),
             peer: self.clone(),
         };

@@ -1,6 +1,6 @@
 //! The Unix socket server: many concurrent clients, each judged by its peer credentials.
 
-use super::{envelope, serve_connection, Dispatcher, Handlers, Limits};
+use super::{envelope, serve_connection, Handlers, Limits, Responder};
 use crate::api::errors::ProtocolError;
 use crate::api::Router;
 use crate::service::Caller;
@@ -194,7 +194,7 @@ pub async fn serve(
         };
         tracing::debug!(uid = caller.uid, "client connected");
         let handler = serve.handlers.as_ref().map(|make| make(&caller));
-        let dispatcher = Dispatcher::new(serve.router.clone(), caller, handler);
+        let responder = Responder::new(serve.router.clone(), caller, handler);
         let mut stop = shutdown.clone();
         let limits = serve.limits;
         connections.spawn(async move {
@@ -203,7 +203,7 @@ pub async fn serve(
                 let _ = stop.wait_for(|s| *s).await;
             };
             if let Err(e) =
-                serve_connection(BufReader::new(read), write, dispatcher, limits, stopped).await
+                serve_connection(BufReader::new(read), write, responder, limits, stopped).await
             {
                 tracing::debug!(error = %e, "connection ended with an error");
             }

@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn crontab_variables_above_the_job_count_and_later_ones_win() {
-        let tab = Crontab::parse(
+        let tab = Crontab::from_text(
             "SHELL=/bin/bash\nA=1\nA=\"two\"\nLOGNAME=evil\nHOME=/srv\n# c\n* * * * * job\nB=below\n",
         );
         let env = cron_env(tab.env_above(6), &user());

@@ -209,7 +209,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     super::skip_overlap(&mut record);
                     // Never started, so no start ping; a manual run's output nobody mails.
                     if let Some(notifier) = &notifier {
-                        notifier.finish_with(
+                        notifier.finish(
                             Started::never(),
                             &mut record,
                             i32::from(EXIT_SKIPPED),
@@ -285,7 +285,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let tail = &tail[tail
             .len()
             .saturating_sub(crate::history::record::TAIL_LIMIT)..];
-        notifier.finish_with(
+        notifier.finish(
             started,
             &mut record,
             code,

@@ -5,8 +5,8 @@
 //! cron reads differently from what a managed entry can say is refused rather than rewritten:
 //! an unescaped `%` (cron feeds the rest to stdin), or a schedule that entries.create refuses.
 //!
-//! The adopted line is not wrapped in the run recorder (that would change its bytes): cron's
-//! runs of it are recorded once an update rewrites the line. A line that is wrapped already (a
+//! The adopted line is not put through the run recorder (that would change its bytes): cron's
+//! runs of it are recorded once an update rewrites the line. A line that is a recorder call already (a
 //! managed entry whose marker was lost) gets its old id back, so its run history continues.
 
 use super::entry_checks::{check_schedule, user_syntax};
@@ -14,15 +14,15 @@ use super::views::Entry;
 use super::{Action, Caller, Service};
 use crate::cron::line::{classify, LineKind};
 use crate::crontab::warnings::has_unescaped_percent;
-use crate::crontab::{command, job_line, Item};
+use crate::crontab::{command, job_line, Job};
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::{Error, ErrorKind, Result};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptParams {
     pub user: String,
@@ -44,9 +44,9 @@ struct Adoption {
     command: String,
     expires_at: Option<Timestamp>,
     written: String,
-    /// The id a recorder-wrapped line records its runs under.
-    wrapped_id: Option<Uuid>,
-    /// The policies a recorder-wrapped line enforces (a line whose marker was lost keeps them).
+    /// The id a recorder call line records its runs under.
+    recorded_id: Option<Uuid>,
+    /// The policies a recorder call line enforces (a line whose marker was lost keeps them).
     policy: crate::domain::policy::Policy,
 }
 
@@ -79,7 +79,7 @@ fn read_line(line: &str) -> Result<Adoption> {
     Ok(Adoption {
         written: job_line(true, &schedule, job.command),
         expires_at: decoded.guard.and_then(Timestamp::from_unix),
-        wrapped_id: command::wrapped_entry(job.command),
+        recorded_id: command::recorded_entry(job.command),
         // With a time zone the line's schedule is a cover; the entry's own is the recorder's.
         schedule: decoded.schedule.unwrap_or(schedule),
         policy: decoded.policy,
@@ -98,7 +98,7 @@ impl Service {
             entry::check_comment(comment)?;
         }
         let user = self.user(caller, &p.user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut meta = EntryMeta {
             id: Uuid::new_v4(),
             name: p.name,
@@ -111,10 +111,10 @@ impl Service {
         let (meta, _) = self.modify(caller, &user, Action::of("entries.adopt"), |edit| {
             let line = edit
                 .crontab
-                .items()
+                .jobs()
                 .into_iter()
                 .find_map(|item| match item {
-                    Item::Raw { line, text } if text == p.line => Some(line),
+                    Job::Raw { line, text } if text == p.line => Some(line),
                     _ => None,
                 })
                 .ok_or_else(|| {
@@ -128,7 +128,7 @@ impl Service {
                     )
                     .with_field("line")
                 })?;
-            if let Some(old) = adoption.wrapped_id {
+            if let Some(old) = adoption.recorded_id {
                 if edit.crontab.find(old).is_none() {
                     meta.id = old;
                 }

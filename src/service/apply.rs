@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyParams {
     pub user: String,
@@ -36,7 +36,15 @@ pub struct ApplyParams {
 /// The specs as given, each parsed on its own, so that one malformed spec is reported with
 /// all the others (INVALID_ENTRIES) rather than stopping the parse at the first.
 #[derive(Debug, Clone, Default)]
-pub struct Specs(pub Vec<std::result::Result<EntrySpec, SpecError>>);
+pub struct Specs(pub Vec<std::result::Result<EntrySpec, Box<Refused>>>);
+
+/// A spec that does not parse: why, and the spec as given, so that params built in one
+/// process (the CLI's `--connect`) can be sent on to a server that reports it the same way.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub error: SpecError,
+    pub given: serde_json::Value,
+}
 
 impl<'de> Deserialize<'de> for Specs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
@@ -47,9 +55,24 @@ impl<'de> Deserialize<'de> for Specs {
     }
 }
 
+impl Serialize for Specs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Given<'a> {
+            Parsed(&'a EntrySpec),
+            Refused(&'a serde_json::Value),
+        }
+        s.collect_seq(self.0.iter().map(|spec| match spec {
+            Ok(spec) => Given::Parsed(spec),
+            Err(refused) => Given::Refused(&refused.given),
+        }))
+    }
+}
+
 fn parse_spec(
     (index, value): (usize, serde_json::Value),
-) -> std::result::Result<EntrySpec, SpecError> {
+) -> std::result::Result<EntrySpec, Box<Refused>> {
     let name = value
         .get("name")
         .and_then(|n| n.as_str())
@@ -61,13 +84,17 @@ fn parse_spec(
             .iter()
             .find_map(|p| detail.strip_prefix(p)?.split('`').next().map(str::to_owned))
             .or_else(|| (path != ".").then_some(path));
-        SpecError {
+        let error = SpecError {
             index,
             name,
             code: ErrorKind::InvalidParams.code(),
             field,
             detail,
-        }
+        };
+        Box::new(Refused {
+            error,
+            given: value.clone(),
+        })
     })
 }
 
@@ -122,13 +149,13 @@ impl Service {
     pub fn entries_apply(&self, caller: &Caller, p: ApplyParams) -> Result<ApplyResult> {
         user_syntax(&p.user)?;
         check_if_match(p.if_match.as_deref())?;
-        let wanted = self.check_specs(p.entries, Timestamp::now())?;
+        let wanted = self.check_specs(p.entries, self.now())?;
         let user = self.user(caller, &p.user)?;
         if p.dry_run {
             let current = self.read(&user)?;
             check_etag(p.if_match.as_deref(), &etag(&current))?;
-            let mut crontab = Crontab::parse(&current);
-            let lists = self.reconcile(&mut crontab, &wanted, p.prune, Timestamp::now())?;
+            let mut crontab = Crontab::from_text(&current);
+            let lists = self.reconcile(&mut crontab, &wanted, p.prune, self.now())?;
             return Ok(lists.result(user.name, etag(&current), false));
         }
         let before = std::cell::Cell::new(String::new());
@@ -155,7 +182,7 @@ impl Service {
             let spec = match spec {
                 Ok(spec) => spec,
                 Err(bad) => {
-                    faults.push(bad);
+                    faults.push(bad.error);
                     continue;
                 }
             };
@@ -172,7 +199,7 @@ impl Service {
             // The job line is checked with a stand-in id: every id is as long as any other.
             let checked = spec.check(now).and_then(|c| {
                 c.clone()
-                    .entry_and_line(Uuid::nil(), now, now, self.wrapper.as_ref())?;
+                    .entry_and_line(Uuid::nil(), now, now, self.recorder.as_ref())?;
                 Ok(c)
             });
             match checked {
@@ -257,14 +284,14 @@ impl Service {
                 let (entry, job) =
                     w.spec
                         .clone()
-                        .entry_and_line(id, now, now, self.wrapper.as_ref())?;
+                        .entry_and_line(id, now, now, self.recorder.as_ref())?;
                 appends.push((entry.meta, job));
                 lists.added.push(named(id));
                 continue;
             };
             let id = at.entry.meta.id;
             // A line whose recorder is not this binary's (it moved) is rewritten too.
-            let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
+            let stale_recorder = at.recorder.is_some() && at.recorder != self.recorder;
             if w.spec.matches(&at.entry) && !stale_recorder {
                 lists.kept.push(named(id));
                 continue;
@@ -273,7 +300,7 @@ impl Service {
                 id,
                 at.entry.meta.created_at,
                 now,
-                self.wrapper.as_ref(),
+                self.recorder.as_ref(),
             )?;
             crontab.replace(at, &entry.meta, Some(job));
             lists.updated.push(named(id));

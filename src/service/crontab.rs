@@ -2,7 +2,7 @@
 
 use super::{etag, Action, Caller, Service};
 use crate::cron::validate_crontab;
-use crate::crontab::{Crontab, Item};
+use crate::crontab::{Crontab, Job};
 use crate::domain::error::LineError;
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
@@ -29,13 +29,14 @@ pub struct CrontabSummary {
     pub modified_at: Option<Timestamp>,
 }
 
+/// Every crontab the caller may see, summarized (`crontab.list`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListResult {
+pub struct CrontabSummaries {
     pub crontabs: Vec<CrontabSummary>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetParams {
     pub user: String,
@@ -53,7 +54,7 @@ pub struct GetResult {
     pub warnings: Vec<Warning>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutParams {
     pub user: String,
@@ -132,16 +133,16 @@ pub(super) fn check_etag(if_match: Option<&str>, current: &str) -> Result<()> {
 }
 
 impl Service {
-    pub fn crontab_list(&self, caller: &Caller, _: NoParams) -> Result<ListResult> {
+    pub fn crontab_list(&self, caller: &Caller, _: NoParams) -> Result<CrontabSummaries> {
         let mut crontabs = Vec::new();
         for user in self.visible_users(caller)? {
             let Some(content) = self.backend.read(&user)? else {
                 continue;
             };
-            let items = Crontab::parse(&content).items();
+            let items = Crontab::from_text(&content).jobs();
             let managed = items
                 .iter()
-                .filter(|i| matches!(i, Item::Managed(_)))
+                .filter(|i| matches!(i, Job::Managed(_)))
                 .count();
             crontabs.push(CrontabSummary {
                 managed,
@@ -151,7 +152,7 @@ impl Service {
                 user: user.name,
             });
         }
-        Ok(ListResult { crontabs })
+        Ok(CrontabSummaries { crontabs })
     }
 
     pub fn crontab_get(&self, caller: &Caller, p: GetParams) -> Result<GetResult> {
@@ -189,9 +190,9 @@ impl Service {
         if p.dry_run {
             let current = self.read(&user)?;
             check_etag(p.if_match.as_deref(), &etag(&current))?;
-            let mut new = Crontab::parse(&p.content);
-            new.remove_expired(Timestamp::now());
-            let managed = diff(&Crontab::parse(&current), &new);
+            let mut new = Crontab::from_text(&p.content);
+            new.remove_expired(self.now());
+            let managed = diff(&Crontab::from_text(&current), &new);
             return Ok(PutResult {
                 user: user.name,
                 etag: etag(&current),
@@ -202,7 +203,7 @@ impl Service {
         }
         let (managed, after) = self.modify(caller, &user, action, |edit| {
             check_etag(p.if_match.as_deref(), &edit.etag_before)?;
-            let old = std::mem::replace(&mut edit.crontab, Crontab::parse(&p.content));
+            let old = std::mem::replace(&mut edit.crontab, Crontab::from_text(&p.content));
             let mut swept = edit.crontab.clone();
             swept.remove_expired(edit.now);
             Ok(diff(&old, &swept))

@@ -8,7 +8,7 @@ use super::entry_checks::{check_optional, check_schedule, render_job, user_synta
 use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
-use crate::crontab::{Crontab, Item, Located};
+use crate::crontab::{Crontab, Job, Located};
 use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
@@ -30,12 +30,12 @@ impl Service {
     }
 
     pub(crate) fn read_crontab(&self, user: &User) -> Result<Crontab> {
-        Ok(Crontab::parse(&self.read(user)?))
+        Ok(Crontab::from_text(&self.read(user)?))
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
     pub(super) fn prepare_history(&self, user: &User) {
-        if self.wrapper.is_some() {
+        if self.recorder.is_some() {
             match self.history.prepare(user) {
                 Ok(()) => self.provision_webhook_key(user),
                 Err(e) => tracing::warn!(user = %user.name, "preparing the run history: {e}"),
@@ -43,7 +43,7 @@ impl Service {
         }
     }
 
-    pub fn entries_list(&self, caller: &Caller, p: ListParams) -> Result<ListResult> {
+    pub fn entries_list(&self, caller: &Caller, p: ListParams) -> Result<EntryPage> {
         let pagination = |field: &str, why: String| {
             Err(Error::new(ErrorKind::InvalidPagination, why).with_field(field))
         };
@@ -61,23 +61,23 @@ impl Service {
         }
         let user = self.user(caller, &p.user)?;
         let crontab = self.read_crontab(&user)?;
-        let now = Timestamp::now();
-        let wanted = |item: &Item| {
+        let now = self.now();
+        let wanted = |item: &Job| {
             let (kind, enabled) = match item {
-                Item::Managed(l) => (EntryType::Managed, l.entry.enabled),
-                Item::Raw { .. } => (EntryType::Raw, true),
+                Job::Managed(l) => (EntryType::Managed, l.entry.enabled),
+                Job::Raw { .. } => (EntryType::Raw, true),
             };
             p.kind.is_none_or(|k| k == kind) && p.enabled.is_none_or(|e| e == enabled)
         };
-        let items = crontab.items();
+        let items = crontab.jobs();
         self.note_recorders(
             &user,
             items.iter().filter_map(|item| match item {
-                Item::Managed(l) => l.wrapper.clone(),
-                Item::Raw { .. } => None,
+                Job::Managed(l) => l.recorder.clone(),
+                Job::Raw { .. } => None,
             }),
         );
-        let items: Vec<Item> = items.into_iter().filter(wanted).collect();
+        let items: Vec<Job> = items.into_iter().filter(wanted).collect();
         let total = items.len();
         let last = self.last_runs(&user);
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
@@ -86,13 +86,13 @@ impl Service {
             .skip(skip)
             .take(p.limit as usize)
             .map(|item| match item {
-                Item::Managed(l) => {
+                Job::Managed(l) => {
                     ListItem::Managed(Box::new(self.view(&user, &l.entry, now, &last)))
                 }
-                Item::Raw { text, .. } => ListItem::Raw { line: text },
+                Job::Raw { text, .. } => ListItem::Raw { line: text },
             })
             .collect();
-        Ok(ListResult {
+        Ok(EntryPage {
             user: user.name,
             page: p.page,
             limit: p.limit,
@@ -109,15 +109,15 @@ impl Service {
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
         let last = self.last_runs(&user);
-        Ok(self.view(&user, &located.entry, Timestamp::now(), &last))
+        Ok(self.view(&user, &located.entry, self.now(), &last))
     }
 
     pub fn entries_create(&self, caller: &Caller, p: CreateParams) -> Result<Entry> {
         let (user, spec) = p.split();
         user_syntax(&user)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let spec = spec.check(now)?;
-        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.wrapper.as_ref())?;
+        let (entry, job) = spec.entry_and_line(Uuid::new_v4(), now, now, self.recorder.as_ref())?;
         let user = self.user(caller, &user)?;
         self.modify(caller, &user, Action::of("entries.create"), |edit| {
             edit.crontab.append(&entry.meta, job);
@@ -141,7 +141,7 @@ impl Service {
             entry::check_comment,
         )?;
         let patch = PolicyPatch::parse(p.policy_input())?;
-        let now = Timestamp::now();
+        let now = self.now();
         let expires_at = match &p.expires_at {
             Some(Some(t)) => Some(Some(entry::parse_expiry(t, now)?)),
             Some(None) => Some(None),
@@ -159,7 +159,7 @@ impl Service {
                     .ok_or_else(|| not_found(&user.name, id))?;
                 let mut entry = at.entry.clone();
                 // A line whose recorder path is not this binary's (it moved) is rewritten too.
-                let stale_recorder = at.wrapper.is_some() && at.wrapper != self.wrapper;
+                let stale_recorder = at.recorder.is_some() && at.recorder != self.recorder;
                 let job_changes = schedule.is_some()
                     || p.command.is_some()
                     || p.enabled.is_some()
@@ -187,7 +187,7 @@ impl Service {
                 patch.apply(&mut entry.meta.policy);
                 entry.meta.updated_at = edit.now;
                 let job = if job_changes {
-                    Some(render_job(&entry, self.wrapper.as_ref())?)
+                    Some(render_job(&entry, self.recorder.as_ref())?)
                 } else {
                     None
                 };

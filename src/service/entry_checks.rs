@@ -2,7 +2,7 @@
 
 use crate::cron::Schedule;
 use crate::crontab::command::Recording;
-use crate::crontab::wrapper::{self, Wrapper};
+use crate::crontab::recorder::{self, Recorder};
 use crate::crontab::{command, job_line};
 use crate::domain::entry::ManagedEntry;
 use crate::domain::{Error, ErrorKind, Result};
@@ -40,19 +40,19 @@ pub(super) fn check_optional(value: Option<&str>, check: fn(&str) -> Result<()>)
 
 /// The job line of an entry, refusing anything cron would not read back as the same job. With
 /// a time zone the line's schedule is a host-zone cover of the entry's (see `cron::gate`).
-pub(super) fn render_job(entry: &ManagedEntry, wrapper: Option<&Wrapper>) -> Result<String> {
+pub(super) fn render_job(entry: &ManagedEntry, recorder: Option<&Recorder>) -> Result<String> {
     let meta = &entry.meta;
-    super::policies::check_enforceable(&meta.policy, wrapper.is_some())?;
-    let recording = wrapper.map(|wrapper| Recording {
-        wrapper,
+    super::policies::check_enforceable(&meta.policy, recorder.is_some())?;
+    let recording = recorder.map(|recorder| Recording {
+        recorder,
         entry: meta.id,
         policy: &meta.policy,
         schedule: &entry.schedule,
         created_at: meta.created_at,
     });
     let written = command::encode(&entry.command, meta.expires_at, recording)?;
-    let schedule = match wrapper {
-        Some(_) if wrapper::gated(&meta.policy) => Schedule::parse(&entry.schedule)
+    let schedule = match recorder {
+        Some(_) if recorder::gated(&meta.policy) => Schedule::parse(&entry.schedule)
             .ok()
             .and_then(|s| crate::cron::gate::cover(&s, meta.policy.catch_up))
             .unwrap_or_else(|| entry.schedule.clone()),

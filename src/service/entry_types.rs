@@ -19,7 +19,7 @@ pub enum EntryType {
     Raw,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// System user whose crontab to read.
@@ -40,11 +40,11 @@ pub struct ListParams {
     pub enabled: Option<bool>,
 }
 
-fn first_page() -> i64 {
+pub fn first_page() -> i64 {
     1
 }
 
-fn default_limit() -> i64 {
+pub fn default_limit() -> i64 {
     50
 }
 
@@ -59,9 +59,10 @@ pub enum ListItem {
     },
 }
 
+/// One page of a user's jobs (`entries.list`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListResult {
+pub struct EntryPage {
     pub user: String,
     pub page: i64,
     pub limit: i64,
@@ -71,7 +72,7 @@ pub struct ListResult {
     pub entries: Vec<ListItem>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryRef {
     pub user: String,
@@ -82,42 +83,97 @@ pub struct EntryRef {
 pub use super::spec::CreateParams;
 
 /// Omitted fields stay; null clears `name`, `comment`, `expires_at` and the policies.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateParams {
     pub user: String,
     pub id: String,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "String")]
     pub schedule: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "String")]
     pub command: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<String>")]
     pub name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<String>")]
     pub comment: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "bool")]
     pub enabled: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<Timestamp>")]
     pub expires_at: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<String>")]
     pub timezone: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<u64>", range(min = 1000, max = 86_400_000))]
     pub timeout_ms: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<Concurrency>")]
     pub concurrency: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<CatchUp>")]
     pub catch_up: Option<Option<Value>>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(skip_serializing_if = "super::params::published_default")]
     #[schemars(with = "Option<Notify>")]
     pub notify: Option<Option<Value>>,
 }
@@ -140,7 +196,7 @@ pub struct DeleteResult {
     pub deleted: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepParams {
     /// Only this user's crontab; default every crontab the caller may see.

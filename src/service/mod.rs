@@ -27,9 +27,9 @@ pub use context::Context;
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
 use crate::cron::MAX_TAB_LINES;
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::recorder::Recorder;
 use crate::crontab::Crontab;
-use crate::domain::time::Timestamp;
+use crate::domain::time::{Clock, Timestamp};
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
 use crate::history::Store;
@@ -42,11 +42,14 @@ pub struct Service {
     journal: Option<Journal>,
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
-    wrapper: Option<Wrapper>,
+    recorder: Option<Recorder>,
     /// What requests noticed, for `health`.
     notes: notes::Notes,
     /// What users' webhook keys are derived from (see `crate::notify::sign`).
     webhook_secret: Option<Vec<u8>>,
+    /// Every "now" of every method: expiry, the times written to markers and revisions, next
+    /// runs. The system clock unless a test gives a fake one ([`Service::with_clock`]).
+    clock: Clock,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -71,10 +74,26 @@ impl Service {
             zone,
             journal: None,
             history: Store::new(history),
-            wrapper: None,
+            recorder: None,
             notes: notes::Notes::default(),
             webhook_secret: None,
+            clock: Clock::system(),
         }
+    }
+
+    /// Reads the time from `clock` instead of the system clock (tests set and advance it).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The time as this service sees it; every method reads "now" here.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Keeps every write in `journal`, for crontab.revisions and crontab.restore.
@@ -86,10 +105,10 @@ impl Service {
     /// Where runs are recorded, and the recorder cron's runs go through.
     /// A root service first moves away history directories of users that are gone or now
     /// another uid, so a recycled uid never inherits them.
-    pub fn with_runs(mut self, history: Store, wrapper: Option<Wrapper>) -> Self {
+    pub fn with_runs(mut self, history: Store, recorder: Option<Recorder>) -> Self {
         history.sweep_stale();
         self.history = history;
-        self.wrapper = wrapper;
+        self.recorder = recorder;
         self
     }
 
@@ -129,14 +148,14 @@ impl Service {
         let _guard = self.locks.lock(user)?;
         let before = self.read(user)?;
         let mut edit = Edit {
-            crontab: Crontab::parse(&before),
+            crontab: Crontab::from_text(&before),
             etag_before: etag(&before),
-            now: Timestamp::now(),
+            now: self.now(),
         };
         let out = change(&mut edit)?;
         edit.crontab.remove_expired(edit.now);
         let after = edit.crontab.render();
-        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.wrapper));
+        self.note_recorders(user, edit.crontab.entries().filter_map(|l| l.recorder));
         if edit.crontab.line_count() > MAX_TAB_LINES {
             return Err(Error::new(
                 crate::domain::ErrorKind::InvalidCrontab,
@@ -163,9 +182,9 @@ impl Service {
 
 impl Service {
     /// Remembers which recorder paths in `user`'s crontab are not this server's, for `health`.
-    fn note_recorders(&self, user: &User, wrappers: impl Iterator<Item = Wrapper>) {
-        let ours = self.wrapper.as_ref().map(|w| w.exe.as_str());
-        let foreign = wrappers
+    fn note_recorders(&self, user: &User, recorders: impl Iterator<Item = Recorder>) {
+        let ours = self.recorder.as_ref().map(|w| w.exe.as_str());
+        let foreign = recorders
             .map(|w| w.exe)
             .filter(|exe| Some(exe.as_str()) != ours)
             .collect();
@@ -192,4 +211,26 @@ pub fn etag(content: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(content.as_bytes());
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every "now" of the service layer is its clock's: a direct read of the system clock here
+    /// would make expiry and written times untestable without waiting.
+    #[test]
+    fn the_service_reads_no_clock_but_its_own() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service");
+        let mut checked = 0;
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Spelled in two halves so that this file does not match itself.
+            for clock in ["Timestamp", "Utc", "SystemTime"] {
+                let direct = format!("{clock}::{}", "now(");
+                assert!(!text.contains(&direct), "{} calls {direct}", path.display());
+            }
+            checked += 1;
+        }
+        assert!(checked > 10, "read the service's sources");
+    }
 }

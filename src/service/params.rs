@@ -19,3 +19,10 @@ pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub fn default_true() -> bool {
     true
 }
+
+/// For schemars only, beside `skip_serializing_if = "Option::is_none"` on a partial update's
+/// fields: an absent field is left out when params are sent (the CLI's `--connect`), while the
+/// published schema keeps stating the default it always stated.
+pub fn published_default<T>(_: &Option<T>) -> bool {
+    false
+}

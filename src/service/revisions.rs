@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 pub const MAX_REVISIONS_LIMIT: i64 = 1000;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionsParams {
     pub user: String,
@@ -23,7 +23,7 @@ pub struct RevisionsParams {
     pub limit: i64,
 }
 
-fn default_limit() -> i64 {
+pub fn default_limit() -> i64 {
     20
 }
 
@@ -34,7 +34,7 @@ pub struct RevisionsResult {
     pub revisions: Vec<Revision>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreParams {
     pub user: String,
@@ -135,7 +135,7 @@ impl Service {
         let Some(journal) = &self.journal else {
             return;
         };
-        let now = Timestamp::now();
+        let now = self.now();
         let result = journal
             .claim(&user.name, user.uid)
             .and_then(|()| journal.resolve(&user.name, &etag(before)));

@@ -5,8 +5,7 @@
 
 use super::runs::RunRef;
 use super::{Caller, Service};
-use crate::crontab::wrapper::{self, flag};
-use crate::domain::time::Timestamp;
+use crate::crontab::recorder::{self, flag};
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
 use crate::history::{RunRecord, RunStatus, StoredRun, Trigger};
@@ -16,7 +15,7 @@ use crate::runs::process::Pinned;
 use crate::runs::spawn::{self, Start};
 use crate::runs::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
@@ -24,7 +23,7 @@ use std::time::{Duration, Instant};
 const CANCEL_SLACK: Duration = Duration::from_secs(3);
 const POLL: Duration = Duration::from_millis(20);
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunParams {
     pub user: String,
@@ -41,7 +40,7 @@ pub struct RunParams {
     pub wait: bool,
 }
 
-fn yes() -> bool {
+pub fn yes() -> bool {
     true
 }
 
@@ -92,7 +91,7 @@ impl Service {
             timeout_ms: None,
             ..policy
         };
-        for (name, value) in wrapper::run_flags(&policy, None) {
+        for (name, value) in recorder::run_flags(&policy, None) {
             args.push(format!("--{name}").into());
             args.extend(value.map(OsString::from));
         }
@@ -110,7 +109,7 @@ impl Service {
                     id.to_string(),
                     user.name.clone(),
                     Trigger::Manual,
-                    Timestamp::now(),
+                    self.now(),
                 );
                 record.run_id = run_id.to_string();
                 record.status = RunStatus::Failed;
@@ -184,7 +183,7 @@ impl Service {
         pinned.signal(libc::SIGKILL);
         let mut record = current;
         record.status = RunStatus::Cancelled;
-        record.finished_at = Some(Timestamp::now());
+        record.finished_at = Some(self.now());
         record.error = Some("cancelled; the recorder did not answer and was killed".into());
         self.record(&user, &record);
         Ok(record)

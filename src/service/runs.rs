@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_HISTORY_LIMIT: i64 = 100;
 pub const MAX_HISTORY_LIMIT: i64 = 1000;
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryParams {
     pub user: String,
@@ -37,7 +37,7 @@ pub struct HistoryParams {
 }
 
 /// One run of a user.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunRef {
     pub user: String,
@@ -46,7 +46,7 @@ pub struct RunRef {
     pub run_id: String,
 }
 
-fn default_limit() -> i64 {
+pub fn default_limit() -> i64 {
     DEFAULT_HISTORY_LIMIT
 }
 

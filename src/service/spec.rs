@@ -9,26 +9,26 @@
 use super::entry_checks::{check_schedule, render_job};
 use super::params::default_true;
 use super::policies::{self, PolicyInput, PolicyPatch};
-use crate::crontab::wrapper::Wrapper;
+use crate::crontab::recorder::Recorder;
 use crate::domain::entry::{self, EntryMeta, ManagedEntry};
 use crate::domain::policy::{CatchUp, Concurrency, Notify, Policy};
 use crate::domain::time::Timestamp;
 use crate::domain::Result;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
 macro_rules! entry_spec {
     ($( $(#[$attr:meta])* $field:ident: $ty:ty, )*) => {
         /// A managed entry as a caller describes it.
-        #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct EntrySpec {
             $( $(#[$attr])* pub $field: $ty, )*
         }
 
-        #[derive(Debug, Clone, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct CreateParams {
             pub user: String,
@@ -145,10 +145,10 @@ impl Checked {
         id: Uuid,
         created_at: Timestamp,
         updated_at: Timestamp,
-        wrapper: Option<&Wrapper>,
+        recorder: Option<&Recorder>,
     ) -> Result<(ManagedEntry, String)> {
         let entry = self.into_entry(id, created_at, updated_at);
-        let line = render_job(&entry, wrapper)?;
+        let line = render_job(&entry, recorder)?;
         Ok((entry, line))
     }
 

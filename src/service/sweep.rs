@@ -3,7 +3,6 @@
 
 use super::entry_types::{SweepParams, SweepResult, SweptEntry};
 use super::{Action, Caller, Service};
-use crate::domain::time::Timestamp;
 use crate::domain::user::User;
 use crate::domain::Result;
 
@@ -16,7 +15,7 @@ impl Service {
         let mut removed = Vec::new();
         for user in users {
             let swept = if p.dry_run {
-                let now = Timestamp::now();
+                let now = self.now();
                 self.read_crontab(&user)?
                     .entries()
                     .map(|l| l.entry.meta)

@@ -38,7 +38,7 @@ pub struct HealthResult {
     pub journal_errors: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DescribeParams {
     /// Five fields or a macro.
@@ -56,7 +56,7 @@ pub struct DescribeParams {
     pub timezone: Option<String>,
 }
 
-fn default_count() -> i64 {
+pub fn default_count() -> i64 {
     5
 }
 
@@ -79,7 +79,7 @@ impl Service {
             backend: self.backend_name().into(),
             timezone: self.zone().name().into(),
             user: caller.name.clone(),
-            recorder: self.wrapper.as_ref().map(|w| w.exe.clone()),
+            recorder: self.recorder.as_ref().map(|w| w.exe.clone()),
             missing_recorders: self.missing_recorders(caller),
             journal_errors: self.notes.journal_errors(|user| caller.may_access(user)),
         })
@@ -107,7 +107,7 @@ impl Service {
             ));
         }
         let from = match p.from.as_deref() {
-            None => Timestamp::now(),
+            None => self.now(),
             Some(text) => Timestamp::parse(text).ok_or_else(|| {
                 Error::invalid_params(
                     Some("from".into()),

@@ -79,7 +79,7 @@ fn assert_whole(content: &str, context: &str) {
         .lines()
         .filter(|l| l.starts_with("# cronrpc:v1 "))
         .count();
-    let crontab = Crontab::parse(content);
+    let crontab = Crontab::from_text(content);
     assert_eq!(
         crontab.entries().count(),
         markers,

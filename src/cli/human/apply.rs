@@ -2,13 +2,20 @@
 //! printed as a diff for people: what is added, updated (with the fields that change), and
 //! removed. `--detailed-exitcode` follows Terraform: 0 unchanged, 2 changed, 1 failed.
 
-use super::{call, Done};
+use super::{call, Done, Perform, Plan};
 use crate::api as m;
-use crate::cli::client::{Connection, Outcome};
+use crate::cli::client::Connection;
 use crate::cli::render::text;
-use crate::service::entry_types::MAX_LIST_LIMIT;
+use crate::domain::policy::{CatchUp, Concurrency, Notify};
+use crate::domain::time::Timestamp;
+use crate::service::apply::{ApplyParams, ApplyResult, Specs};
+use crate::service::entry_types::{EntryType, ListItem, ListParams, MAX_LIST_LIMIT};
+use crate::service::spec::EntrySpec;
+use crate::service::views::Entry;
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,30 +42,29 @@ pub struct ApplyArgs {
     pub(super) detailed_exitcode: bool,
 }
 
+/// `entries.apply` with the file's specs, each parsed as the server parses it.
 #[derive(Debug, Clone)]
-pub struct Plan {
-    params: Value,
+struct Apply {
+    params: ApplyParams,
 }
 
 impl ApplyArgs {
     pub(super) fn plan(&self) -> Result<Plan, String> {
         let entries = read_entries(&self.file)?;
-        let mut params = json!({"user": self.user, "entries": entries});
-        if self.prune {
-            params["prune"] = true.into();
-        }
-        if self.dry_run {
-            params["dry_run"] = true.into();
-        }
-        if let Some(etag) = &self.if_match {
-            params["if_match"] = etag.clone().into();
-        }
-        Ok(Plan { params })
+        Ok(Box::new(Apply {
+            params: ApplyParams {
+                user: self.user.clone(),
+                entries,
+                prune: self.prune,
+                dry_run: self.dry_run,
+                if_match: self.if_match.clone(),
+            },
+        }))
     }
 }
 
 /// The `entries` a file holds.
-fn read_entries(file: &Path) -> Result<Value, String> {
+fn read_entries(file: &Path) -> Result<Specs, String> {
     let at = |e: String| format!("{}: {e}", file.display());
     let text = if file == Path::new("-") {
         let mut text = String::new();
@@ -77,21 +83,18 @@ fn read_entries(file: &Path) -> Result<Value, String> {
         }
         _ => return Err(at("the file must end in .toml or .json".into())),
     };
-    match doc {
-        Value::Array(_) => Ok(doc),
-        Value::Object(mut map) => {
-            let entries = map
-                .remove("entries")
-                .ok_or_else(|| at("no `entries` in the file".into()))?;
-            if let Some(other) = map.keys().next() {
-                return Err(at(format!(
-                    "unknown key `{other}`; the file holds `entries`"
-                )));
-            }
-            Ok(entries)
-        }
-        _ => Err(at("the file holds `entries`, a list of entries".into())),
-    }
+    let read = match doc {
+        Value::Array(_) => serde_json::from_value::<Specs>(doc),
+        _ => serde_json::from_value::<EntriesFile>(doc).map(|f| f.entries),
+    };
+    read.map_err(|e| at(e.to_string()))
+}
+
+/// A file of entries: the params' own `entries`, each spec parsed as the server parses it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntriesFile {
+    entries: Specs,
 }
 
 /// TOML as JSON; a TOML date-time becomes its RFC 3339 text, as `expires_at` takes it.
@@ -111,8 +114,8 @@ fn from_toml(value: toml::Value) -> Value {
     }
 }
 
-impl Plan {
-    pub(super) fn perform(
+impl Perform for Apply {
+    fn perform(
         &self,
         conn: &mut Connection,
         json: bool,
@@ -123,35 +126,39 @@ impl Plan {
         let current = if json {
             HashMap::new()
         } else {
-            named_entries(conn, &self.params["user"])
+            named_entries(conn, &self.params.user)
         };
-        let show = |out: &mut Vec<u8>, result: &Value| {
-            diff(out, &self.params["entries"], &current, result)
+        let show = |result: &ApplyResult, out: &mut Vec<u8>, _: &mut Vec<u8>| {
+            diff(out, &self.params.entries, &current, result)
         };
-        let invoke = |c: &mut Connection| c.invoke::<m::EntriesApply>(self.params.clone());
-        let (exit, result) = call(conn, invoke, json, out, err, show);
-        let changed = result.is_some_and(|r| r["changed"] == true);
+        let params = self.params.clone();
+        let (exit, result) = call::<m::EntriesApply>(conn, params, json, out, err, show);
+        let changed = result.is_some_and(|r| r.changed);
         Done { exit, changed }
     }
 }
 
 /// The user's named managed entries, by name; empty when they cannot be read (the apply
 /// itself then says why).
-fn named_entries(conn: &mut Connection, user: &Value) -> HashMap<String, Value> {
+fn named_entries(conn: &mut Connection, user: &str) -> HashMap<String, Entry> {
     let mut named = HashMap::new();
     for page in 1.. {
-        let params =
-            json!({"user": user, "type": "managed", "page": page, "limit": MAX_LIST_LIMIT});
-        let Ok(Outcome::Result(mut list)) = conn.invoke::<m::EntriesList>(params) else {
+        let params = ListParams {
+            user: user.to_owned(),
+            page,
+            limit: MAX_LIST_LIMIT,
+            kind: Some(EntryType::Managed),
+            enabled: None,
+        };
+        let Ok(list) = conn.call::<m::EntriesList>(params) else {
             break;
         };
-        let Some(items) = list["entries"].as_array_mut().map(std::mem::take) else {
-            break;
-        };
-        let last = (items.len() as i64) < MAX_LIST_LIMIT;
-        for item in items {
-            if let Some(name) = item["name"].as_str() {
-                named.insert(name.to_owned(), item);
+        let last = (list.entries.len() as i64) < MAX_LIST_LIMIT;
+        for item in list.entries {
+            if let ListItem::Managed(entry) = item {
+                if let Some(name) = entry.name.clone() {
+                    named.insert(name, *entry);
+                }
             }
         }
         if last {
@@ -161,47 +168,84 @@ fn named_entries(conn: &mut Connection, user: &Value) -> HashMap<String, Value> 
     named
 }
 
-/// The fields a spec may give.
-const FIELDS: &[&str] = &[
-    "schedule",
-    "command",
-    "comment",
-    "enabled",
-    "expires_at",
-    "timezone",
-    "timeout_ms",
-    "concurrency",
-    "catch_up",
-    "notify",
-];
+fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
 
-/// The value an entry has for `field` when a spec leaves it out.
-fn default_of(field: &str) -> Value {
-    match field {
-        "enabled" => true.into(),
-        "concurrency" => "allow".into(),
-        "catch_up" => "none".into(),
-        _ => Value::Null,
+/// A field as a spec gives it, read as the entry's type would hold it (so `{"webhook": u}`
+/// compares equal to the whole notify object it means); left out, the entry's default.
+fn given<T: Serialize + DeserializeOwned>(value: &Option<Value>, default: T) -> Value {
+    match value {
+        None => to_value(&default),
+        Some(v) => {
+            serde_json::from_value::<T>(v.clone()).map_or_else(|_| v.clone(), |t| to_value(&t))
+        }
     }
 }
 
-fn normalized(field: &str, value: &Value) -> Value {
-    match (field, value) {
-        ("schedule", Value::String(s)) => s.split_whitespace().collect::<Vec<_>>().join(" ").into(),
-        _ => value.clone(),
-    }
+fn words(schedule: &str) -> Value {
+    schedule
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into()
 }
 
-/// `field: old -> new` for each field the spec changes.
-fn changes(spec: &Value, entry: &Value) -> Vec<String> {
-    FIELDS
-        .iter()
-        .filter_map(|field| {
-            let default = default_of(field);
-            let want = normalized(field, spec.get(*field).unwrap_or(&default));
-            let have = normalized(field, entry.get(*field).unwrap_or(&default));
-            (want != have).then(|| format!("{field}: {} -> {}", shown(&have), shown(&want)))
-        })
+/// `field: old -> new` for each field the spec changes. Every field of a spec is named here
+/// (no `..`): a field added to specs is a build error until the diff shows it.
+pub(super) fn changes(spec: &EntrySpec, entry: &Entry) -> Vec<String> {
+    let EntrySpec {
+        schedule,
+        command,
+        name: _,
+        comment,
+        enabled,
+        expires_at,
+        timezone,
+        timeout_ms,
+        concurrency,
+        catch_up,
+        notify,
+    } = spec;
+    let rows = [
+        ("schedule", words(&entry.schedule), words(schedule)),
+        ("command", to_value(&entry.command), to_value(command)),
+        ("comment", to_value(&entry.comment), to_value(comment)),
+        ("enabled", to_value(&entry.enabled), to_value(enabled)),
+        (
+            "expires_at",
+            to_value(&entry.expires_at),
+            given(&expires_at.clone().map(Value::from), None::<Timestamp>),
+        ),
+        (
+            "timezone",
+            to_value(&entry.timezone),
+            given(timezone, None::<String>),
+        ),
+        (
+            "timeout_ms",
+            to_value(&entry.timeout_ms),
+            given(timeout_ms, None::<u64>),
+        ),
+        (
+            "concurrency",
+            to_value(&entry.concurrency),
+            given(concurrency, Concurrency::default()),
+        ),
+        (
+            "catch_up",
+            to_value(&entry.catch_up),
+            given(catch_up, CatchUp::default()),
+        ),
+        (
+            "notify",
+            to_value(&entry.notify),
+            given(notify, None::<Notify>),
+        ),
+    ];
+    rows.into_iter()
+        .filter(|(_, have, want)| have != want)
+        .map(|(field, have, want)| format!("{field}: {} -> {}", shown(&have), shown(&want)))
         .collect()
 }
 
@@ -214,34 +258,27 @@ fn shown(value: &Value) -> String {
 
 fn diff(
     out: &mut Vec<u8>,
-    specs: &Value,
-    current: &HashMap<String, Value>,
-    r: &Value,
+    specs: &Specs,
+    current: &HashMap<String, Entry>,
+    r: &ApplyResult,
 ) -> std::io::Result<()> {
     let spec_of = |name: &str| {
         specs
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["name"] == name))
-            .cloned()
-            .unwrap_or(Value::Null)
+            .0
+            .iter()
+            .filter_map(|s| s.as_ref().ok())
+            .find(|s| s.name.as_deref() == Some(name))
     };
-    let list = |key: &str| r[key].as_array().cloned().unwrap_or_default();
-    for added in list("added") {
-        let spec = spec_of(added["name"].as_str().unwrap_or_default());
-        writeln!(
-            out,
-            "+ {}  {} {}",
-            text(&added["name"]),
-            text(&spec["schedule"]),
-            text(&spec["command"])
-        )?;
+    for added in &r.added {
+        let (schedule, command) =
+            spec_of(&added.name).map_or(("-", "-"), |s| (s.schedule.as_str(), s.command.as_str()));
+        writeln!(out, "+ {}  {schedule} {command}", added.name)?;
     }
-    for updated in list("updated") {
-        let name = updated["name"].as_str().unwrap_or_default();
-        writeln!(out, "~ {name}")?;
-        let fields = match current.get(name) {
-            Some(entry) => changes(&spec_of(name), entry),
-            None => Vec::new(),
+    for updated in &r.updated {
+        writeln!(out, "~ {}", updated.name)?;
+        let fields = match (spec_of(&updated.name), current.get(&updated.name)) {
+            (Some(spec), Some(entry)) => changes(spec, entry),
+            _ => Vec::new(),
         };
         if fields.is_empty() {
             writeln!(out, "    (its job line is rewritten)")?;
@@ -250,12 +287,12 @@ fn diff(
             writeln!(out, "    {field}")?;
         }
     }
-    for removed in list("removed") {
-        writeln!(out, "- {}", text(&removed["name"]))?;
+    for removed in &r.removed {
+        writeln!(out, "- {}", removed.name)?;
     }
-    let verb = if r["written"] == true {
+    let verb = if r.written {
         "applied"
-    } else if r["changed"] == true {
+    } else if r.changed {
         "would change (dry run, nothing written)"
     } else {
         "unchanged"
@@ -263,10 +300,10 @@ fn diff(
     writeln!(
         out,
         "{}: {verb}: {} added, {} updated, {} kept, {} removed",
-        text(&r["user"]),
-        list("added").len(),
-        list("updated").len(),
-        list("kept").len(),
-        list("removed").len()
+        r.user,
+        r.added.len(),
+        r.updated.len(),
+        r.kept.len(),
+        r.removed.len()
     )
 }

@@ -1,8 +1,11 @@
 //! `cronrpc crontab …` and `cronrpc schedule …`: whole crontabs, revisions, and schedules.
+//! Each builds its method's params struct with every field named (no `..`).
 
-use super::params::{opt, params, v};
 use super::{of, Plan};
 use crate::api as m;
+use crate::service::crontab::{GetParams, NoParams, PutParams};
+use crate::service::revisions::{self, RestoreParams, RevisionsParams};
+use crate::service::system::{default_count, DescribeParams};
 use clap::Subcommand;
 use std::path::PathBuf;
 
@@ -26,8 +29,8 @@ pub enum Crontab {
     /// Earlier crontabs of a user, newest first.
     Revisions {
         user: String,
-        #[arg(long)]
-        limit: Option<i64>,
+        #[arg(long, default_value_t = revisions::default_limit())]
+        limit: i64,
     },
     /// Put back a revision.
     Restore {
@@ -43,8 +46,8 @@ pub enum Schedule {
     /// Explain a schedule and list its next runs.
     Describe {
         schedule: String,
-        #[arg(long)]
-        count: Option<i64>,
+        #[arg(long, default_value_t = default_count())]
+        count: i64,
         /// RFC 3339; default now.
         #[arg(long)]
         from: Option<String>,
@@ -57,34 +60,31 @@ pub enum Schedule {
 impl Crontab {
     pub fn request(self) -> Result<Plan, String> {
         Ok(match self {
-            Crontab::List => of::<m::CrontabList>(params([])),
-            Crontab::Get { user } => of::<m::CrontabGet>(params([("user", v(user))])),
+            Crontab::List => of::<m::CrontabList>(NoParams {}),
+            Crontab::Get { user } => of::<m::CrontabGet>(GetParams { user }),
             Crontab::Put {
                 user,
                 file,
                 if_match,
                 dry_run,
-            } => {
-                let content = read_content(&file)?;
-                of::<m::CrontabPut>(params([
-                    ("user", v(user)),
-                    ("content", v(content)),
-                    ("if_match", opt(if_match)),
-                    ("dry_run", dry_run.then(|| true.into())),
-                ]))
-            }
+            } => of::<m::CrontabPut>(PutParams {
+                user,
+                content: read_content(&file)?,
+                if_match,
+                dry_run,
+            }),
             Crontab::Revisions { user, limit } => {
-                of::<m::CrontabRevisions>(params([("user", v(user)), ("limit", opt(limit))]))
+                of::<m::CrontabRevisions>(RevisionsParams { user, limit })
             }
             Crontab::Restore {
                 user,
                 revision,
                 if_match,
-            } => of::<m::CrontabRestore>(params([
-                ("user", v(user)),
-                ("revision", v(revision)),
-                ("if_match", opt(if_match)),
-            ])),
+            } => of::<m::CrontabRestore>(RestoreParams {
+                user,
+                revision,
+                if_match,
+            }),
         })
     }
 }
@@ -107,12 +107,12 @@ impl Schedule {
                 count,
                 from,
                 timezone,
-            } => of::<m::ScheduleDescribe>(params([
-                ("schedule", v(schedule)),
-                ("count", opt(count)),
-                ("from", opt(from)),
-                ("timezone", opt(timezone)),
-            ])),
+            } => of::<m::ScheduleDescribe>(DescribeParams {
+                schedule,
+                count,
+                from,
+                timezone,
+            }),
         }
     }
 }

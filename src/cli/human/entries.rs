@@ -1,10 +1,18 @@
-//! `cronrpc entries …`: one subcommand per `entries.*` method.
+//! `cronrpc entries …`: one subcommand per `entries.*` method. Each subcommand's arguments
+//! become the method's params struct field by field, in a struct literal with no `..`: a field
+//! added to the params fails the build here until the command line says how to give it.
 
-use super::params::{flag, opt, params, set_or_clear, v};
-use super::policy::PolicyArgs;
+use super::edit::{CreateArgs, UpdateArgs};
 use super::{of, Plan};
 use crate::api as m;
-use clap::{Subcommand, ValueEnum};
+use crate::history::RunStatus;
+use crate::service::adopt::AdoptParams;
+use crate::service::entry_types::{
+    default_limit, first_page, EntryRef, EntryType, ListParams, SweepParams,
+};
+use crate::service::run_now::{yes, RunParams};
+use crate::service::runs::{self, HistoryParams};
+use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Kind {
@@ -12,248 +20,206 @@ pub enum Kind {
     Raw,
 }
 
+impl From<Kind> for EntryType {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Managed => EntryType::Managed,
+            Kind::Raw => EntryType::Raw,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Entries {
     /// List a user's jobs, managed and raw, in crontab order.
-    List {
-        user: String,
-        #[arg(long)]
-        page: Option<i64>,
-        #[arg(long)]
-        limit: Option<i64>,
-        /// Only managed entries, or only raw job lines.
-        #[arg(long = "type", value_enum)]
-        kind: Option<Kind>,
-        /// Only enabled jobs.
-        #[arg(long, conflicts_with = "disabled")]
-        enabled: bool,
-        /// Only disabled entries.
-        #[arg(long)]
-        disabled: bool,
-    },
+    List(ListArgs),
     /// Show one managed entry.
-    Get { user: String, id: String },
+    Get(RefArgs),
     /// Add a managed entry at the end of the crontab.
-    Create {
-        user: String,
-        /// Five fields or a macro such as @daily.
-        #[arg(long)]
-        schedule: String,
-        /// The shell command, exactly as the shell should run it.
-        #[arg(long)]
-        command: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        comment: Option<String>,
-        /// Write it commented out.
-        #[arg(long)]
-        disabled: bool,
-        /// RFC 3339; after it the entry stops firing and is removed.
-        #[arg(long)]
-        expires_at: Option<String>,
-        #[command(flatten)]
-        policy: PolicyArgs,
-    },
+    Create(Box<CreateArgs>),
     /// Change fields of a managed entry; the others stay.
-    Update {
-        user: String,
-        id: String,
-        #[arg(long)]
-        schedule: Option<String>,
-        #[arg(long)]
-        command: Option<String>,
-        #[arg(long, conflicts_with = "no_name")]
-        name: Option<String>,
-        /// Clear the name.
-        #[arg(long)]
-        no_name: bool,
-        #[arg(long, conflicts_with = "no_comment")]
-        comment: Option<String>,
-        /// Clear the comment.
-        #[arg(long)]
-        no_comment: bool,
-        #[arg(long, conflicts_with = "disable")]
-        enable: bool,
-        #[arg(long)]
-        disable: bool,
-        #[arg(long, conflicts_with = "no_expires_at")]
-        expires_at: Option<String>,
-        /// Clear the expiration.
-        #[arg(long)]
-        no_expires_at: bool,
-        #[command(flatten)]
-        policy: PolicyArgs,
-    },
+    Update(Box<UpdateArgs>),
     /// Delete a managed entry.
-    Delete { user: String, id: String },
+    Delete(RefArgs),
     /// Make a raw job line (as `entries list` shows it) a managed entry, where it stands.
-    Adopt {
-        user: String,
-        line: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        comment: Option<String>,
-    },
+    Adopt(AdoptArgs),
     /// Run a managed entry's command now, as its user, and record the run.
-    Run {
-        user: String,
-        id: String,
-        #[arg(long, visible_alias = "timeout")]
-        timeout_ms: Option<u64>,
-        /// Answer at once with the run in `running`; it goes on detached (see `runs get`).
-        #[arg(long)]
-        no_wait: bool,
-    },
+    Run(RunArgs),
     /// Recorded runs, newest first.
-    History {
-        user: String,
-        /// Only this entry's runs.
-        #[arg(long)]
-        id: Option<String>,
-        /// Only runs started at or after this moment (RFC 3339).
-        #[arg(long)]
-        since: Option<String>,
-        #[arg(long)]
-        limit: Option<i64>,
-        /// Include rotated history files.
-        #[arg(long)]
-        include_rotated: bool,
-        /// Only runs with this status (running, succeeded, failed, timed_out, skipped, cancelled).
-        #[arg(long)]
-        status: Option<String>,
-    },
+    History(HistoryArgs),
     /// Remove expired entries.
-    Sweep {
-        /// Only this user's crontab.
-        #[arg(long)]
-        user: Option<String>,
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Sweep(SweepArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    user: String,
+    #[arg(long, default_value_t = first_page())]
+    page: i64,
+    #[arg(long, default_value_t = default_limit())]
+    limit: i64,
+    /// Only managed entries, or only raw job lines.
+    #[arg(long = "type", value_enum)]
+    kind: Option<Kind>,
+    /// Only enabled jobs.
+    #[arg(long, conflicts_with = "disabled")]
+    enabled: bool,
+    /// Only disabled entries.
+    #[arg(long)]
+    disabled: bool,
+}
+
+impl From<ListArgs> for ListParams {
+    fn from(a: ListArgs) -> Self {
+        ListParams {
+            user: a.user,
+            page: a.page,
+            limit: a.limit,
+            kind: a.kind.map(Into::into),
+            enabled: flag(a.enabled, a.disabled),
+        }
+    }
+}
+
+/// One managed entry of a user.
+#[derive(Debug, Args)]
+pub struct RefArgs {
+    user: String,
+    id: String,
+}
+
+impl From<RefArgs> for EntryRef {
+    fn from(a: RefArgs) -> Self {
+        EntryRef {
+            user: a.user,
+            id: a.id,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    user: String,
+    line: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    comment: Option<String>,
+}
+
+impl From<AdoptArgs> for AdoptParams {
+    fn from(a: AdoptArgs) -> Self {
+        AdoptParams {
+            user: a.user,
+            line: a.line,
+            name: a.name,
+            comment: a.comment,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    user: String,
+    id: String,
+    #[arg(long, visible_alias = "timeout")]
+    timeout_ms: Option<u64>,
+    /// Answer at once with the run in `running`; it goes on detached (see `runs get`).
+    #[arg(long)]
+    no_wait: bool,
+}
+
+impl From<RunArgs> for RunParams {
+    fn from(a: RunArgs) -> Self {
+        RunParams {
+            user: a.user,
+            id: a.id,
+            // Out of range either way: the service refuses it and says what the range is.
+            timeout_ms: a.timeout_ms.map(|t| i64::try_from(t).unwrap_or(i64::MAX)),
+            wait: if a.no_wait { false } else { yes() },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    user: String,
+    /// Only this entry's runs.
+    #[arg(long)]
+    id: Option<String>,
+    /// Only runs started at or after this moment (RFC 3339).
+    #[arg(long)]
+    since: Option<String>,
+    #[arg(long, default_value_t = runs::default_limit())]
+    limit: i64,
+    /// Include rotated history files.
+    #[arg(long)]
+    include_rotated: bool,
+    /// Only runs with this status (running, succeeded, failed, timed_out, skipped, cancelled).
+    #[arg(long, value_parser = run_status)]
+    status: Option<RunStatus>,
+}
+
+/// A run status by its wire name, the one its type gives it.
+fn run_status(text: &str) -> Result<RunStatus, String> {
+    use serde::de::{value::StrDeserializer, IntoDeserializer};
+    use serde::Deserialize;
+    let de: StrDeserializer<serde::de::value::Error> = text.into_deserializer();
+    RunStatus::deserialize(de).map_err(|e| e.to_string())
+}
+
+impl From<HistoryArgs> for HistoryParams {
+    fn from(a: HistoryArgs) -> Self {
+        HistoryParams {
+            user: a.user,
+            id: a.id,
+            since: a.since,
+            limit: a.limit,
+            include_rotated: a.include_rotated,
+            status: a.status,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Only this user's crontab.
+    #[arg(long)]
+    user: Option<String>,
+    #[arg(long)]
+    dry_run: bool,
+}
+
+impl From<SweepArgs> for SweepParams {
+    fn from(a: SweepArgs) -> Self {
+        SweepParams {
+            user: a.user,
+            dry_run: a.dry_run,
+        }
+    }
+}
+
+/// `Some(true)` for the first flag, `Some(false)` for the second, `None` for neither.
+pub fn flag(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
 }
 
 impl Entries {
-    pub fn request(self) -> Result<Plan, String> {
-        Ok(match self {
-            Entries::List {
-                user,
-                page,
-                limit,
-                kind,
-                enabled,
-                disabled,
-            } => of::<m::EntriesList>(params([
-                ("user", v(user)),
-                ("page", opt(page)),
-                ("limit", opt(limit)),
-                (
-                    "type",
-                    kind.map(|k| match k {
-                        Kind::Managed => "managed".into(),
-                        Kind::Raw => "raw".into(),
-                    }),
-                ),
-                ("enabled", flag(enabled, disabled)),
-            ])),
-            Entries::Get { user, id } => {
-                of::<m::EntriesGet>(params([("user", v(user)), ("id", v(id))]))
-            }
-            Entries::Create {
-                user,
-                schedule,
-                command,
-                name,
-                comment,
-                disabled,
-                expires_at,
-                policy,
-            } => {
-                let mut p = params([
-                    ("user", v(user)),
-                    ("schedule", v(schedule)),
-                    ("command", v(command)),
-                    ("name", opt(name)),
-                    ("comment", opt(comment)),
-                    ("enabled", disabled.then(|| false.into())),
-                    ("expires_at", opt(expires_at)),
-                ]);
-                policy.extend(&mut p);
-                of::<m::EntriesCreate>(p)
-            }
-            Entries::Update {
-                user,
-                id,
-                schedule,
-                command,
-                name,
-                no_name,
-                comment,
-                no_comment,
-                enable,
-                disable,
-                expires_at,
-                no_expires_at,
-                policy,
-            } => {
-                let mut p = params([
-                    ("user", v(user)),
-                    ("id", v(id)),
-                    ("schedule", opt(schedule)),
-                    ("command", opt(command)),
-                    ("name", set_or_clear(name, no_name)),
-                    ("comment", set_or_clear(comment, no_comment)),
-                    ("enabled", flag(enable, disable)),
-                    ("expires_at", set_or_clear(expires_at, no_expires_at)),
-                ]);
-                policy.extend(&mut p);
-                of::<m::EntriesUpdate>(p)
-            }
-            Entries::Delete { user, id } => {
-                of::<m::EntriesDelete>(params([("user", v(user)), ("id", v(id))]))
-            }
-            Entries::Adopt {
-                user,
-                line,
-                name,
-                comment,
-            } => of::<m::EntriesAdopt>(params([
-                ("user", v(user)),
-                ("line", v(line)),
-                ("name", opt(name)),
-                ("comment", opt(comment)),
-            ])),
-            Entries::Run {
-                user,
-                id,
-                timeout_ms,
-                no_wait,
-            } => of::<m::EntriesRun>(params([
-                ("user", v(user)),
-                ("id", v(id)),
-                ("timeout_ms", opt(timeout_ms)),
-                ("wait", no_wait.then(|| false.into())),
-            ])),
-            Entries::History {
-                user,
-                id,
-                since,
-                limit,
-                include_rotated,
-                status,
-            } => of::<m::EntriesHistory>(params([
-                ("user", v(user)),
-                ("id", opt(id)),
-                ("since", opt(since)),
-                ("limit", opt(limit)),
-                ("include_rotated", include_rotated.then(|| true.into())),
-                ("status", opt(status)),
-            ])),
-            Entries::Sweep { user, dry_run } => of::<m::EntriesSweep>(params([
-                ("user", opt(user)),
-                ("dry_run", dry_run.then(|| true.into())),
-            ])),
-        })
+    pub fn request(self) -> Plan {
+        match self {
+            Entries::List(a) => of::<m::EntriesList>(a.into()),
+            Entries::Get(a) => of::<m::EntriesGet>(a.into()),
+            Entries::Create(a) => of::<m::EntriesCreate>((*a).into()),
+            Entries::Update(a) => of::<m::EntriesUpdate>((*a).into()),
+            Entries::Delete(a) => of::<m::EntriesDelete>(a.into()),
+            Entries::Adopt(a) => of::<m::EntriesAdopt>(a.into()),
+            Entries::Run(a) => of::<m::EntriesRun>(a.into()),
+            Entries::History(a) => of::<m::EntriesHistory>(a.into()),
+            Entries::Sweep(a) => of::<m::EntriesSweep>(a.into()),
+        }
     }
 }

@@ -4,20 +4,26 @@
 
 mod apply;
 mod crontab;
+mod edit;
 mod entries;
 mod fleet;
-mod params;
 mod policy;
 mod runs;
+#[cfg(test)]
+mod tests;
 
-use super::client::{Connection, Exit, Outcome, SshOptions};
+use super::client::{Connection, SshOptions};
+use super::failure::{Exit, Failure};
 use super::render;
 use super::results::Render;
-use crate::api as m;
+use crate::api::{self as m, Method};
 use crate::app::BackendOptions;
+use crate::service::crontab::NoParams;
 use clap::{Args, Subcommand};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::io::Write;
+use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -106,34 +112,45 @@ pub enum Human {
 }
 
 /// What a command does on one connection, decided (and any file read) once for every host.
-#[derive(Debug, Clone)]
-pub enum Plan {
-    Call {
-        params: Value,
-        invoke: fn(&mut Connection, Value) -> Result<Outcome, String>,
-        render: fn(&mut Vec<u8>, &Value) -> std::io::Result<()>,
-    },
-    Apply(apply::Plan),
+pub trait Perform: Send + Sync {
+    fn perform(
+        &self,
+        conn: &mut Connection,
+        json: bool,
+        out: &mut Vec<u8>,
+        err: &mut Vec<u8>,
+    ) -> Done;
 }
 
-/// A call of the method `M` with `params`, its result shown by `M`'s [`Render`].
-pub fn of<M: Render>(params: Value) -> Plan {
-    Plan::Call {
+pub type Plan = Box<dyn Perform>;
+
+/// The bounds a method needs to be called from the shell: params that can go on the wire,
+/// and a result that can come back off it and be shown.
+pub trait Callable:
+    Method<Params: Serialize + Clone + Sync, Output: Render + DeserializeOwned>
+{
+}
+
+impl<M> Callable for M where
+    M: Method<Params: Serialize + Clone + Sync, Output: Render + DeserializeOwned>
+{
+}
+
+/// A call of `M` with its params, its result shown by the result's [`Render`].
+struct Call<M: Method> {
+    params: M::Params,
+    method: PhantomData<fn() -> M>,
+}
+
+/// A call of the method `M` with `params`.
+pub fn of<M: Callable>(params: M::Params) -> Plan {
+    Box::new(Call::<M> {
         params,
-        invoke: Connection::invoke::<M>,
-        render: M::render,
-    }
+        method: PhantomData,
+    })
 }
 
-/// How a command went on one connection.
-#[derive(Debug, Clone, Copy)]
-struct Done {
-    exit: Exit,
-    /// Whether it changed something (only `apply` tells).
-    changed: bool,
-}
-
-impl Plan {
+impl<M: Callable> Perform for Call<M> {
     fn perform(
         &self,
         conn: &mut Connection,
@@ -141,68 +158,73 @@ impl Plan {
         out: &mut Vec<u8>,
         err: &mut Vec<u8>,
     ) -> Done {
-        match self {
-            Plan::Call {
-                params,
-                invoke,
-                render,
-                ..
-            } => {
-                let (exit, _) = call(conn, |c| invoke(c, params.clone()), json, out, err, render);
-                Done {
-                    exit,
-                    changed: false,
-                }
-            }
-            Plan::Apply(plan) => plan.perform(conn, json, out, err),
+        let show = |result: &M::Output, out: &mut Vec<u8>, err: &mut Vec<u8>| {
+            result.human(out)?;
+            result.notes(err)
+        };
+        let (exit, _) = call::<M>(conn, self.params.clone(), json, out, err, show);
+        Done {
+            exit,
+            changed: false,
         }
     }
 }
 
-/// Calls `method` and prints its result with `show` (or as JSON), or its error. Returns the
-/// exit status, and the result when there is one.
-fn call(
+/// How a command went on one connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    exit: Exit,
+    /// Whether it changed something (only `apply` tells).
+    changed: bool,
+}
+
+/// Calls `M` and prints its result with `show` (or as JSON), or its error. Returns the exit
+/// status, and the result when there is one.
+fn call<M>(
     conn: &mut Connection,
-    invoke: impl FnOnce(&mut Connection) -> Result<Outcome, String>,
+    params: M::Params,
     json: bool,
     out: &mut Vec<u8>,
     err: &mut Vec<u8>,
-    show: impl FnOnce(&mut Vec<u8>, &Value) -> std::io::Result<()>,
-) -> (Exit, Option<Value>) {
-    match invoke(conn) {
-        Err(e) => {
+    show: impl FnOnce(&M::Output, &mut Vec<u8>, &mut Vec<u8>) -> std::io::Result<()>,
+) -> (Exit, Option<M::Output>)
+where
+    M: Method<Params: Serialize, Output: DeserializeOwned>,
+{
+    match conn.call::<M>(params) {
+        Err(Failure::Unreachable(e)) => {
             let _ = writeln!(err, "cronrpc: {e}");
             (Exit::UNREACHABLE, None)
         }
-        Ok(Outcome::Result(result)) => {
+        Err(Failure::Method(error)) => {
+            let _ = if json {
+                error.json(out)
+            } else {
+                error.human(err)
+            };
+            (error.exit(), None)
+        }
+        Ok(result) => {
             let _ = if json {
                 render::json(out, &result)
             } else {
-                show(out, &result)
+                show(&result, out, err)
             };
             (Exit::OK, Some(result))
-        }
-        Ok(Outcome::Error(error)) => {
-            let _ = if json {
-                render::json(out, &error)
-            } else {
-                render::error(err, &error)
-            };
-            (Exit::of(&error), None)
         }
     }
 }
 
 pub fn run(command: Human) -> ExitCode {
     let (plan, client, detailed) = match command {
-        Human::Entries { command, client } => (command.request(), client, false),
+        Human::Entries { command, client } => (Ok(command.request()), client, false),
         Human::Crontab { command, client } => (command.request(), client, false),
         Human::Runs { command, client } => (Ok(command.request()), client, false),
         Human::Schedule { command, client } => (Ok(command.request()), client, false),
-        Human::Health { client } => (Ok(of::<m::Health>(params::params([]))), client, false),
+        Human::Health { client } => (Ok(of::<m::Health>(NoParams {})), client, false),
         Human::Apply { args, client } => {
             let detailed = args.detailed_exitcode;
-            (args.plan().map(Plan::Apply), client, detailed)
+            (args.plan(), client, detailed)
         }
     };
     let plan = match plan {

@@ -1,8 +1,12 @@
 //! Job-policy flags of `entries create` and `entries update` (contract: "Job policies"). On
 //! update a `--no-…` flag sends null, which clears; on create null is the default anyway.
+//!
+//! The params carry each policy as given (a JSON value), so that the service checks it and
+//! names the field at fault; the values are built here from the policy types themselves.
 
+use crate::domain::policy::{CatchUp, Concurrency, Notify};
 use clap::{Args, ValueEnum};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NotifyOn {
@@ -65,60 +69,70 @@ pub struct PolicyArgs {
     no_notify: bool,
 }
 
-fn choose<T: Into<Value>>(value: Option<T>, clear: bool) -> Option<Value> {
+/// The policies asked for, as a patch: `None` not given, `Some(None)` cleared.
+#[derive(Debug, Default, PartialEq)]
+pub struct Patch {
+    pub timezone: Option<Option<Value>>,
+    pub timeout_ms: Option<Option<Value>>,
+    pub concurrency: Option<Option<Value>>,
+    pub catch_up: Option<Option<Value>>,
+    pub notify: Option<Option<Value>>,
+}
+
+fn choose<T: Into<Value>>(value: Option<T>, clear: bool) -> Option<Option<Value>> {
     if clear {
-        Some(Value::Null)
+        Some(None)
     } else {
-        value.map(Into::into)
+        value.map(|v| Some(v.into()))
     }
 }
 
+fn either<T: serde::Serialize>(on: bool, off: bool, yes: T, no: T) -> Option<Option<Value>> {
+    let value = match (on, off) {
+        (true, _) => yes,
+        (_, true) => no,
+        _ => return None,
+    };
+    Some(serde_json::to_value(value).ok())
+}
+
 impl PolicyArgs {
-    /// Adds the policies asked for to `params` (an object); the others are left out.
-    pub fn extend(self, params: &mut Value) {
-        let mut add = |key: &str, value: Option<Value>| {
-            if let (Some(value), Some(map)) = (value, params.as_object_mut()) {
-                map.insert(key.to_owned(), value);
-            }
-        };
-        add("timezone", choose(self.timezone, self.no_timezone));
-        add("timeout_ms", choose(self.timeout_ms, self.no_timeout));
-        add(
-            "concurrency",
-            match (self.forbid_overlap, self.allow_overlap) {
-                (true, _) => Some("forbid".into()),
-                (_, true) => Some("allow".into()),
-                _ => None,
-            },
-        );
-        add(
-            "catch_up",
-            match (self.catch_up, self.no_catch_up) {
-                (true, _) => Some("latest".into()),
-                (_, true) => Some("none".into()),
-                _ => None,
-            },
-        );
+    /// The policies asked for; the others are left out.
+    pub fn patch(self) -> Patch {
         let notify = if self.no_notify {
-            Some(Value::Null)
+            Some(None)
         } else if self.notify.is_some() || self.webhook.is_some() || self.ping_url.is_some() {
-            let mut notify = Map::new();
+            let mut notify = Notify {
+                webhook: self.webhook,
+                ping_url: self.ping_url,
+                ..Notify::default()
+            };
             if let Some(on) = &self.notify {
-                notify.insert("on_failure".into(), on.contains(&NotifyOn::Failure).into());
-                notify.insert("on_success".into(), on.contains(&NotifyOn::Success).into());
-                notify.insert("mail".into(), on.contains(&NotifyOn::Mail).into());
+                notify.on_failure = on.contains(&NotifyOn::Failure);
+                notify.on_success = on.contains(&NotifyOn::Success);
+                notify.mail = on.contains(&NotifyOn::Mail);
             }
-            if let Some(url) = self.webhook {
-                notify.insert("webhook".into(), url.into());
-            }
-            if let Some(url) = self.ping_url {
-                notify.insert("ping_url".into(), url.into());
-            }
-            Some(Value::Object(notify))
+            Some(serde_json::to_value(notify).ok())
         } else {
             None
         };
-        add("notify", notify);
+        Patch {
+            timezone: choose(self.timezone, self.no_timezone),
+            timeout_ms: choose(self.timeout_ms, self.no_timeout),
+            concurrency: either(
+                self.forbid_overlap,
+                self.allow_overlap,
+                Concurrency::Forbid,
+                Concurrency::Allow,
+            ),
+            catch_up: either(
+                self.catch_up,
+                self.no_catch_up,
+                CatchUp::Latest,
+                CatchUp::None,
+            ),
+            notify,
+        }
     }
 }
 
@@ -134,19 +148,17 @@ mod tests {
         p: PolicyArgs,
     }
 
-    fn params(args: &[&str]) -> Value {
-        let mut params = json!({});
+    fn patch(args: &[&str]) -> Patch {
         T::parse_from(std::iter::once("t").chain(args.iter().copied()))
             .p
-            .extend(&mut params);
-        params
+            .patch()
     }
 
     #[test]
     fn flags_become_policy_fields_and_clears_become_null() {
-        assert_eq!(params(&[]), json!({}));
+        assert_eq!(patch(&[]), Patch::default());
         assert_eq!(
-            params(&[
+            patch(&[
                 "--timezone",
                 "Europe/Paris",
                 "--timeout",
@@ -154,21 +166,44 @@ mod tests {
                 "--forbid-overlap",
                 "--catch-up"
             ]),
-            json!({"timezone": "Europe/Paris", "timeout_ms": 5000, "concurrency": "forbid", "catch_up": "latest"})
+            Patch {
+                timezone: Some(Some(json!("Europe/Paris"))),
+                timeout_ms: Some(Some(json!(5000))),
+                concurrency: Some(Some(json!("forbid"))),
+                catch_up: Some(Some(json!("latest"))),
+                notify: None,
+            }
         );
         assert_eq!(
-            params(&["--notify", "failure,mail", "--webhook", "https://h/x"]),
-            json!({"notify": {"on_failure": true, "on_success": false, "mail": true, "webhook": "https://h/x"}})
+            patch(&["--notify", "failure,mail", "--webhook", "https://h/x"]).notify,
+            Some(Some(
+                json!({"on_failure": true, "on_success": false, "mail": true,
+                             "webhook": "https://h/x", "ping_url": null})
+            ))
         );
         assert_eq!(
-            params(&[
+            patch(&["--ping-url", "https://h/p"]).notify,
+            Some(Some(
+                json!({"on_failure": true, "on_success": false, "mail": true,
+                             "webhook": null, "ping_url": "https://h/p"})
+            )),
+            "without --notify, who is told stays the default"
+        );
+        assert_eq!(
+            patch(&[
                 "--no-timezone",
                 "--no-timeout",
                 "--no-notify",
                 "--allow-overlap",
                 "--no-catch-up"
             ]),
-            json!({"timezone": null, "timeout_ms": null, "notify": null, "concurrency": "allow", "catch_up": "none"})
+            Patch {
+                timezone: Some(None),
+                timeout_ms: Some(None),
+                concurrency: Some(Some(json!("allow"))),
+                catch_up: Some(Some(json!("none"))),
+                notify: Some(None),
+            }
         );
     }
 }

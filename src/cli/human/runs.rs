@@ -1,8 +1,8 @@
 //! `cronrpc runs get|cancel USER RUN_ID`: one recorded run, and stopping one.
 
-use super::params::{params, v};
 use super::{of, Plan};
 use crate::api as m;
+use crate::service::runs::RunRef;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -16,12 +16,8 @@ pub enum Runs {
 impl Runs {
     pub fn request(self) -> Plan {
         match self {
-            Runs::Get { user, run_id } => {
-                of::<m::RunsGet>(params([("user", v(user)), ("run_id", v(run_id))]))
-            }
-            Runs::Cancel { user, run_id } => {
-                of::<m::RunsCancel>(params([("user", v(user)), ("run_id", v(run_id))]))
-            }
+            Runs::Get { user, run_id } => of::<m::RunsGet>(RunRef { user, run_id }),
+            Runs::Cancel { user, run_id } => of::<m::RunsCancel>(RunRef { user, run_id }),
         }
     }
 }

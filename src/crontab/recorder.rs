@@ -1,4 +1,4 @@
-//! The recorder wrapper around a managed command, so that runs cron starts are recorded:
+//! The run recorder call a managed command goes through, so that runs cron starts are recorded:
 //!
 //! ```text
 //! /usr/local/bin/cronrpc exec --entry <uuid> [--history-dir DIR] [POLICY FLAGS] -- '<command>'
@@ -35,17 +35,17 @@ pub mod flag {
 
 /// Where the recorder is and where it writes, as written into job lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wrapper {
+pub struct Recorder {
     /// Absolute path of the cronrpc binary.
     pub exe: String,
     /// The history directory, when it is not the recorder's default.
     pub history_dir: Option<String>,
 }
 
-/// A wrapped command, read back.
+/// A recorder call, read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wrapped {
-    pub wrapper: Wrapper,
+pub struct RecorderCall {
+    pub recorder: Recorder,
     pub entry: Uuid,
     pub policy: Policy,
     /// The entry's own schedule (`--at`), when the line's schedule is not it.
@@ -104,17 +104,17 @@ pub fn run_flags(
     flags
 }
 
-/// The wrapped command, before cron's escaping. `schedule` is the entry's own schedule; it is
+/// The recorder call around `command`, before cron's escaping. `schedule` is the entry's own schedule; it is
 /// written only when the line is [`gated`]. `created_at` bounds catch-up.
-pub fn wrap(
-    wrapper: &Wrapper,
+pub fn write_call(
+    recorder: &Recorder,
     entry: Uuid,
     policy: &Policy,
     schedule: &str,
     created_at: Timestamp,
     command: &str,
 ) -> String {
-    let mut out = format!("{} exec --entry {entry}", word(&wrapper.exe));
+    let mut out = format!("{} exec --entry {entry}", word(&recorder.exe));
     let mut put = |name: &str, value: Option<&str>| {
         out.push_str(" --");
         out.push_str(name);
@@ -123,7 +123,7 @@ pub fn wrap(
             out.push_str(&word(value));
         }
     };
-    if let Some(dir) = &wrapper.history_dir {
+    if let Some(dir) = &recorder.history_dir {
         put("history-dir", Some(dir));
     }
     if let Some(zone) = &policy.timezone {
@@ -269,8 +269,8 @@ fn words(text: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
-/// Reads a wrapped command (cron's escapes already undone); None when `text` is not one.
-pub fn unwrap(text: &str) -> Option<Wrapped> {
+/// Reads a recorder call (cron's escapes already undone); None when `text` is not one.
+pub fn parse_call(text: &str) -> Option<RecorderCall> {
     // Every read of every managed line comes here: split into shell words only what can be ours.
     if !text.contains(" exec --entry ") {
         return None;
@@ -294,8 +294,8 @@ pub fn unwrap(text: &str) -> Option<Wrapped> {
         return None;
     }
     let (policy, schedule, catch_up_since) = read_policy(flags)?;
-    Some(Wrapped {
-        wrapper: Wrapper {
+    Some(RecorderCall {
+        recorder: Recorder {
             exe: exe.clone(),
             history_dir,
         },
@@ -308,5 +308,5 @@ pub fn unwrap(text: &str) -> Option<Wrapped> {
 }
 
 #[cfg(test)]
-#[path = "wrapper_tests.rs"]
+#[path = "recorder_tests.rs"]
 mod tests;

@@ -1,7 +1,7 @@
 use super::*;
 
-fn wrapper(exe: &str, dir: Option<&str>) -> Wrapper {
-    Wrapper {
+fn recorder(exe: &str, dir: Option<&str>) -> Recorder {
+    Recorder {
         exe: exe.into(),
         history_dir: dir.map(Into::into),
     }
@@ -53,8 +53,8 @@ fn policies() -> Vec<Policy> {
 fn round_trips_any_command_and_policy() {
     let id = Uuid::new_v4();
     for w in [
-        wrapper("/usr/bin/cronrpc", None),
-        wrapper("/opt/my tools/cronrpc", Some("/var/tmp/h it's")),
+        recorder("/usr/bin/cronrpc", None),
+        recorder("/opt/my tools/cronrpc", Some("/var/tmp/h it's")),
     ] {
         for policy in policies() {
             for cmd in [
@@ -66,10 +66,10 @@ fn round_trips_any_command_and_policy() {
                 "-- --tz x",
                 "",
             ] {
-                let text = wrap(&w, id, &policy, "*/5 9-17 * * 1-5", since(), cmd);
-                let back = unwrap(&text).unwrap_or_else(|| panic!("{text}"));
+                let text = write_call(&w, id, &policy, "*/5 9-17 * * 1-5", since(), cmd);
+                let back = parse_call(&text).unwrap_or_else(|| panic!("{text}"));
                 assert_eq!(back.command, cmd);
-                assert_eq!(back.wrapper, w);
+                assert_eq!(back.recorder, w);
                 assert_eq!(back.entry, id);
                 assert_eq!(back.policy, policy, "{text}");
                 let schedule = gated(&policy).then(|| "*/5 9-17 * * 1-5".to_owned());
@@ -84,9 +84,9 @@ fn round_trips_any_command_and_policy() {
 #[test]
 fn stays_readable() {
     let id = Uuid::nil();
-    let w = wrapper("/usr/bin/cronrpc", None);
+    let w = recorder("/usr/bin/cronrpc", None);
     assert_eq!(
-        wrap(
+        write_call(
             &w,
             id,
             &Policy::default(),
@@ -107,7 +107,7 @@ fn stays_readable() {
         }),
     };
     assert_eq!(
-        wrap(&w, id, &policy, "0 9 * * *", since(), "true"),
+        write_call(&w, id, &policy, "0 9 * * *", since(), "true"),
         format!(
             "/usr/bin/cronrpc exec --entry {id} --tz Europe/Berlin --at '0 9 * * *' \
              --timeout 5000 --forbid-overlap --catch-up 2026-12-01T10:00:00Z --notify failure,mail \
@@ -117,7 +117,7 @@ fn stays_readable() {
 }
 
 #[test]
-fn plain_commands_are_not_wrapped() {
+fn plain_commands_are_not_recorder_calls() {
     let id = "00000000-0000-0000-0000-000000000000";
     for text in [
         "echo hi".to_owned(),
@@ -141,6 +141,6 @@ fn plain_commands_are_not_wrapped() {
         format!("/bin/x exec --entry {id} extra -- 'a'"),
         format!("/bin/x exec --entry {id} --history-dir /h --history-dir /i -- 'a'"),
     ] {
-        assert_eq!(unwrap(&text), None, "{text}");
+        assert_eq!(parse_call(&text), None, "{text}");
     }
 }

@@ -1,4 +1,4 @@
-//! The dispatcher with no transport: batches, notifications, odd ids and the write order.
+//! The responder with no transport: batches, notifications, odd ids and the write order.
 
 use super::*;
 use crate::backend::{Locks, SpoolBackend};
@@ -15,11 +15,11 @@ fn router(dir: &std::path::Path) -> Router {
     ))
 }
 
-fn dispatcher(dir: &std::path::Path) -> Dispatcher {
-    Dispatcher::new(router(dir), Caller::from_uid(0), None)
+fn responder(dir: &std::path::Path) -> Responder {
+    Responder::new(router(dir), Caller::from_uid(0), None)
 }
 
-async fn answer(d: &Dispatcher, line: &str) -> Option<Value> {
+async fn answer(d: &Responder, line: &str) -> Option<Value> {
     let job = d.plan(line.as_bytes(), &mut WriteOrder::default());
     job.await.map(|a| serde_json::from_str(&a).unwrap())
 }
@@ -27,7 +27,7 @@ async fn answer(d: &Dispatcher, line: &str) -> Option<Value> {
 #[tokio::test]
 async fn the_specifications_examples() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dispatcher(dir.path());
+    let d = responder(dir.path());
     for line in [
         r#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#,
         r#"{"foo": "boo"}"#,
@@ -72,7 +72,7 @@ async fn the_specifications_examples() {
 #[tokio::test]
 async fn notifications_run_but_get_no_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dispatcher(dir.path());
+    let d = responder(dir.path());
     let create = json!({"jsonrpc": "2.0", "method": "entries.create",
         "params": {"user": "root", "schedule": "@daily", "command": "true"}});
     assert!(answer(&d, &create.to_string()).await.is_none());
@@ -94,7 +94,7 @@ async fn notifications_run_but_get_no_answer() {
 #[tokio::test]
 async fn odd_ids_come_back_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dispatcher(dir.path());
+    let d = responder(dir.path());
     for id in [
         "1.50",
         "1e3",
@@ -116,7 +116,7 @@ async fn odd_ids_come_back_byte_for_byte() {
 #[tokio::test]
 async fn a_batch_is_bounded_in_size() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dispatcher(dir.path()).with_max_answer(2000);
+    let d = responder(dir.path()).with_max_answer(2000);
     let batch: Vec<Value> = (0..50)
         .map(|id| json!({"jsonrpc": "2.0", "id": id, "method": "health"}))
         .collect();
@@ -133,7 +133,7 @@ async fn a_batch_is_bounded_in_size() {
 #[tokio::test]
 async fn a_write_takes_effect_before_later_requests_start() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dispatcher(dir.path());
+    let d = responder(dir.path());
     let mut order = WriteOrder::default();
     let create = json!({"jsonrpc": "2.0", "id": 1, "method": "entries.create",
         "params": {"user": "root", "schedule": "@daily", "command": "true"}});
@@ -193,7 +193,7 @@ async fn a_started_run_releases_the_order_and_control_never_waits() {
         ("slow.write".to_owned(), write_gate),
     ];
     let slow = Arc::new(Slow(Mutex::new(gates.into_iter().collect())));
-    let d = Dispatcher::new(router(dir.path()), Caller::from_uid(0), Some(slow));
+    let d = Responder::new(router(dir.path()), Caller::from_uid(0), Some(slow));
     let mut order = WriteOrder::default();
     let line =
         |id: u32, method: &str| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}"}}"#);

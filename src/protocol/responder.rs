@@ -60,7 +60,7 @@ impl WriteOrder {
 
 /// Answers the messages of one connection, on behalf of its caller.
 #[derive(Clone)]
-pub struct Dispatcher {
+pub struct Responder {
     router: Router,
     /// Shared by the requests in flight: each clones it once, into its own context.
     caller: Arc<Caller>,
@@ -70,9 +70,9 @@ pub struct Dispatcher {
     peer: Peer,
 }
 
-impl Dispatcher {
+impl Responder {
     pub fn new(router: Router, caller: Caller, handler: Option<Arc<dyn Handler>>) -> Self {
-        Dispatcher {
+        Responder {
             router,
             caller: Arc::new(caller),
             handler,
@@ -87,14 +87,11 @@ impl Dispatcher {
         self
     }
 
-    /// The same dispatcher with another answer limit.
+    /// The same responder with another answer limit.
+    #[cfg(test)]
     pub fn with_max_answer(mut self, max_answer: usize) -> Self {
         self.max_answer = max_answer;
         self
-    }
-
-    pub fn caller(&self) -> &Caller {
-        &self.caller
     }
 
     /// The answer to one line on its own (no earlier writes to wait for).
@@ -239,5 +236,5 @@ async fn batch(
 }
 
 #[cfg(test)]
-#[path = "dispatch_tests.rs"]
+#[path = "responder_tests.rs"]
 mod tests;
