@@ -134,10 +134,7 @@ fn slots_find_the_items_and_their_recorders() {
     let items = tab.jobs();
     let slots = tab.slots();
     assert_eq!(items.len(), 5, "{items:?}");
-    assert_eq!(
-        slots.iter().map(|&s| tab.job(s)).collect::<Vec<_>>(),
-        items
-    );
+    assert_eq!(slots.iter().map(|&s| tab.job(s)).collect::<Vec<_>>(), items);
     let recorders: Vec<Option<Recorder>> = slots.iter().map(|&s| tab.recorder(s)).collect();
     let expected: Vec<Option<Recorder>> = items
         .iter()
