@@ -1,5 +1,7 @@
 //! Load for a running `cronrpc serve --socket`: N clients on their own connections, each with up
 //! to `--depth` requests in flight, until `--requests` answers in all or `--seconds` pass.
+//! Every answer is checked to be a success for an id still waiting, without a full JSON parse
+//! when it has the server's usual shape: the load shares the cores with the server it measures.
 //! Prints one line: `<answers/s> req/s (<answers> in <seconds> s, <errors> errors)`.
 //!
 //! cargo run --release --example load -- --socket PATH [--clients 16] [--mode read|write]
@@ -11,9 +13,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
-use tokio::sync::Semaphore;
 
 struct Options {
     socket: PathBuf,
@@ -69,6 +70,104 @@ fn users(n: usize) -> Vec<String> {
     users
 }
 
+/// One pipelining client: requests numbered from 1, the ids still waiting for an answer.
+struct Client {
+    stream: UnixStream,
+    user: String,
+    id: String,
+    write: bool,
+    next: u64,
+    waiting: Vec<u64>,
+    out: Vec<u8>,
+    input: Vec<u8>,
+}
+
+impl Client {
+    fn new(stream: UnixStream, user: &str, id: &str, write: bool) -> Client {
+        Client {
+            stream,
+            user: user.to_owned(),
+            id: id.to_owned(),
+            write,
+            next: 0,
+            waiting: Vec::new(),
+            out: Vec::new(),
+            input: Vec::with_capacity(64 * 1024),
+        }
+    }
+
+    fn queue(&mut self) {
+        use std::io::Write;
+        self.next += 1;
+        let (n, user, id) = (self.next, &self.user, &self.id);
+        let _ = if self.write {
+            writeln!(
+                self.out,
+                r#"{{"jsonrpc":"2.0","id":{n},"method":"entries.update","params":{{"user":"{user}","id":"{id}","name":"n{n}"}}}}"#
+            )
+        } else {
+            writeln!(
+                self.out,
+                r#"{{"jsonrpc":"2.0","id":{n},"method":"entries.get","params":{{"user":"{user}","id":"{id}"}}}}"#
+            )
+        };
+        self.waiting.push(n);
+    }
+
+    async fn send(&mut self) {
+        if !self.out.is_empty() {
+            self.stream.write_all(&self.out).await.expect("write");
+            self.out.clear();
+        }
+    }
+
+    /// Reads what has come and checks each whole answer: a result for an id still waiting.
+    /// Answers (correct, wrong).
+    async fn receive(&mut self) -> (u64, u64) {
+        let kept = self.input.len();
+        self.input.resize(kept + 64 * 1024, 0);
+        let n = self
+            .stream
+            .read(&mut self.input[kept..])
+            .await
+            .expect("read");
+        self.input.truncate(kept + n);
+        assert!(n > 0, "the server closed the connection with answers due");
+        let (mut ok, mut bad) = (0, 0);
+        let mut used = 0;
+        while let Some(end) = self.input[used..].iter().position(|&b| b == b'\n') {
+            let line = &self.input[used..used + end];
+            used += end + 1;
+            match success_id(line).and_then(|id| self.waiting.iter().position(|&w| w == id)) {
+                Some(at) => {
+                    self.waiting.swap_remove(at);
+                    ok += 1;
+                }
+                None => bad += 1,
+            }
+        }
+        self.input.drain(..used);
+        (ok, bad)
+    }
+}
+
+/// The id of a success answer. The server writes `{"jsonrpc":"2.0","id":N,"result":…`, which
+/// is checked without parsing the result; anything else is parsed in full.
+fn success_id(line: &[u8]) -> Option<u64> {
+    let fast = line
+        .strip_prefix(br#"{"jsonrpc":"2.0","id":"#)
+        .and_then(|rest| {
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            let id = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+            rest[digits..].starts_with(br#","result":"#).then_some(id)
+        });
+    fast.or_else(|| {
+        let answer: serde_json::Value = serde_json::from_slice(line).ok()?;
+        answer.get("result")?;
+        answer.get("id")?.as_u64()
+    })
+}
+
 /// One request on a fresh connection; the answer's `result`.
 async fn call(socket: &PathBuf, line: String) -> serde_json::Value {
     let stream = UnixStream::connect(socket).await.expect("connect");
@@ -106,57 +205,27 @@ async fn main() {
             (o.clone(), sent.clone(), answered.clone(), errors.clone());
         clients.spawn(async move {
             let stream = UnixStream::connect(&o.socket).await.expect("connect");
-            let (read, mut write) = stream.into_split();
-            let window = Arc::new(Semaphore::new(o.depth));
-            let reader_window = window.clone();
-            let reader = tokio::spawn(async move {
-                let mut lines = BufReader::new(read).lines();
-                let mut errs = 0u64;
-                while let Some(line) = lines.next_line().await.expect("read") {
-                    if !line.contains(r#""result""#) {
-                        errs += 1;
-                    }
-                    answered.fetch_add(1, Ordering::Relaxed);
-                    reader_window.add_permits(1);
-                }
-                errors.fetch_add(errs, Ordering::Relaxed);
-            });
-            let mut n = 0u64;
-            let mut buf = Vec::new();
+            let mut client = Client::new(stream, &user, &id, o.write);
+            let mut stop = false;
             loop {
-                let permit = window.acquire().await.unwrap();
-                permit.forget();
-                // Send whatever the window allows in one write, as a pipelining client would.
-                let mut batch = 1 + window.available_permits();
-                if let Ok(more) = window.try_acquire_many(batch as u32 - 1) {
-                    more.forget();
-                } else {
-                    batch = 1;
-                }
-                let mut stop = false;
-                for _ in 0..batch {
-                    if sent.fetch_add(1, Ordering::Relaxed) >= o.requests || Instant::now() >= deadline {
+                // Top the window up and send it in one write, as a pipelining client would.
+                while !stop && client.waiting.len() < o.depth {
+                    if sent.fetch_add(1, Ordering::Relaxed) >= o.requests
+                        || Instant::now() >= deadline
+                    {
                         stop = true;
-                        break;
-                    }
-                    n += 1;
-                    let line = if o.write {
-                        format!(r#"{{"jsonrpc":"2.0","id":{n},"method":"entries.update","params":{{"user":"{user}","id":"{id}","name":"n{n}"}}}}"#)
                     } else {
-                        format!(r#"{{"jsonrpc":"2.0","id":{n},"method":"entries.get","params":{{"user":"{user}","id":"{id}"}}}}"#)
-                    };
-                    buf.extend_from_slice(line.as_bytes());
-                    buf.push(b'\n');
+                        client.queue();
+                    }
                 }
-                write.write_all(&buf).await.expect("write");
-                buf.clear();
-                if stop {
+                client.send().await;
+                if client.waiting.is_empty() {
                     break;
                 }
+                let (ok, bad) = client.receive().await;
+                answered.fetch_add(ok + bad, Ordering::Relaxed);
+                errors.fetch_add(bad, Ordering::Relaxed);
             }
-            // Closing our half ends the connection once every answer is written.
-            write.shutdown().await.unwrap();
-            reader.await.unwrap();
         });
     }
     while clients.join_next().await.is_some() {}

@@ -66,8 +66,7 @@ pub struct RevisionOptions {
 
 /// The state directory of a cronrpc that runs as root.
 pub const ROOT_STATE_DIR: &str = "/var/lib/cronrpc";
-/// Where `cronrpc exec` records runs unless the job line names another directory.
-pub const DEFAULT_HISTORY_DIR: &str = "/var/lib/cronrpc/history";
+pub use crate::history::DEFAULT_HISTORY_DIR;
 
 /// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory
 /// ($XDG_STATE_HOME, else ~/.local/state, with ~ from $HOME or else the user database). Never

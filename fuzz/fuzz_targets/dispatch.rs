@@ -2,7 +2,7 @@
 //! and every non-empty answer is JSON. The spool backend writes to a throwaway directory.
 #![no_main]
 
-use cronrpc::protocol::{serve_connection, Responder, Limits};
+use cronrpc::protocol::{serve_connection, Limits, Responder};
 use cronrpc::service::Caller;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;

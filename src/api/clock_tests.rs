@@ -24,6 +24,11 @@ fn later(secs: i64) -> String {
 
 /// A router over the spool backend in `dir` (with a revision journal), and the clock it reads.
 fn router(dir: &Path) -> (Router, Clock) {
+    router_keeping(dir, None)
+}
+
+/// The same, with revisions kept for `max_age_days`.
+fn router_keeping(dir: &Path, max_age_days: Option<u32>) -> (Router, Clock) {
     let clock = Clock::fake(at(START));
     let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
@@ -34,7 +39,7 @@ fn router(dir: &Path) -> (Router, Clock) {
         dir.join(".journal"),
         Retention {
             keep: 50,
-            max_age_days: None,
+            max_age_days,
         },
     ))
     .with_clock(clock.clone());
@@ -278,6 +283,31 @@ async fn written_times_are_the_services_clock() {
         revisions["revisions"][1]["written_at"], START,
         "{revisions}"
     );
+}
+
+#[tokio::test]
+async fn revisions_age_out_by_the_services_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (router, clock) = router_keeping(dir.path(), Some(1));
+    let create = json!({"user": "root", "schedule": "@daily", "command": "x"});
+    ok(&router, "entries.create", create.clone()).await;
+    let revisions = ok(&router, "crontab.revisions", json!({"user": "root"})).await;
+    assert_eq!(
+        revisions["revisions"].as_array().unwrap().len(),
+        2,
+        "{revisions}"
+    );
+
+    clock.advance(chrono::Duration::days(2));
+    ok(&router, "entries.create", create).await;
+    let revisions = ok(&router, "crontab.revisions", json!({"user": "root"})).await;
+    let kept: Vec<&Value> = revisions["revisions"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "two days on, only the newest is kept: {revisions}"
+    );
+    assert_eq!(kept[0]["written_at"], later(2 * 86_400));
 }
 
 #[tokio::test]

@@ -98,20 +98,8 @@ impl ErrorObject {
         self.code
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
     pub fn data(&self) -> Option<&Value> {
         self.data.as_ref()
-    }
-
-    /// The stable `data.code`.
-    pub fn data_code(&self) -> &str {
-        self.data
-            .as_ref()
-            .and_then(|d| d["code"].as_str())
-            .unwrap_or_default()
     }
 
     /// The object as JSON text.

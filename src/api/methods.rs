@@ -48,7 +48,7 @@ methods! {
         "List the jobs in a user's crontab, in crontab order: managed entries (with id, schedule, \
          human-readable schedule, next run, last run) and raw job lines cronrpc does not manage. \
          Paginated (page, limit up to 200); filter with type (managed/raw) and enabled. Read-only.";
-    EntriesGet: "entries.get", READ, ent::EntryRef => Entry, Service::entries_get,
+    EntriesGet: "entries.get", READ.quick(), ent::EntryRef => Entry, Service::entries_get,
         "Get one managed entry by id.",
         "Get one managed cron entry of a user by its UUID, with its next and last run. Read-only.";
     EntriesCreate: "entries.create", WRITE, ent::CreateParams => Entry, Service::entries_create,

@@ -36,12 +36,24 @@ pub struct Hints {
     /// May take as long as the job it runs (`entries.run`): counted in the caller's own share
     /// of long calls, so quick calls stay answerable while runs wait.
     pub long: bool,
+    /// Answers from one user's entry in a few small reads (`entries.get`): on a backend that
+    /// reads local files it runs on the connection's own thread, not the blocking pool, whose
+    /// hand-off costs more than the call.
+    pub quick: bool,
 }
 
 impl Hints {
     /// These hints, for a method that may take as long as a job.
     pub const fn long(self) -> Hints {
         Hints { long: true, ..self }
+    }
+
+    /// These hints, for a method cheap enough to answer on the connection's thread.
+    pub const fn quick(self) -> Hints {
+        Hints {
+            quick: true,
+            ..self
+        }
     }
 
     /// These hints, for a method that acts on something already started.
@@ -85,12 +97,12 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
         open_world: false,
         control: false,
         long: false,
+        quick: false,
     }
 }
 
 pub const READ: Hints = hints(true, false, true);
 pub const WRITE: Hints = hints(false, false, false);
-pub const IDEMPOTENT_WRITE: Hints = hints(false, false, true);
 pub const DESTRUCTIVE: Hints = hints(false, true, true);
 
 /// Runs a job's command now: it may do anything the command does, and a repeat runs it again.

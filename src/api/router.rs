@@ -34,6 +34,19 @@ impl std::fmt::Debug for Route {
     }
 }
 
+/// Params as sent; absent, `{}` and `[]` all mean none.
+fn raw(params: &Option<Box<RawValue>>) -> Option<&str> {
+    params
+        .as_deref()
+        .map(RawValue::get)
+        .filter(|p| !is_empty_array(p))
+}
+
+fn panicked(route: Route, e: impl std::fmt::Display) -> ErrorObject {
+    tracing::error!(method = route.name, error = %e, "the method panicked");
+    ProtocolError::Internal.object(format!("{} failed: {e}", route.name))
+}
+
 fn call_json<M: Method>(
     service: &Service,
     ctx: &Context,
@@ -115,15 +128,6 @@ impl Router {
         }))
     }
 
-    pub fn service(&self) -> &Service {
-        &self.0.service
-    }
-
-    /// The service, shared (for handlers that call it on threads of their own).
-    pub fn service_arc(&self) -> Arc<Service> {
-        self.0.service.clone()
-    }
-
     /// The route of `method`, if there is such a method.
     pub fn route(&self, method: &str) -> Option<Route> {
         self.0.routes.get(method).copied()
@@ -147,23 +151,41 @@ impl Router {
         ctx: Context,
         params: Option<Box<RawValue>>,
     ) -> std::result::Result<Box<RawValue>, ErrorObject> {
+        if route.hints.quick && self.0.service.reads_locally() {
+            // A few reads of small local files: handing them to the blocking pool and back
+            // costs more than the call. It takes no share (it never holds a pool thread), and
+            // it spends the task's cooperative budget, so a batch of many yields in between.
+            tokio::task::consume_budget().await;
+            let call = || (route.call)(&self.0.service, &ctx, raw(&params));
+            return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+                Ok(answer) => answer.map_err(|e| errors::to_rpc(&e)),
+                Err(_) => Err(panicked(route, "panic")),
+            };
+        }
         let _permit = self.permit(ctx.caller.uid, route.hints.long).await;
         let router = self.clone();
         let answer = tokio::task::spawn_blocking(move || {
-            let raw = params
-                .as_deref()
-                .map(RawValue::get)
-                .filter(|p| !is_empty_array(p));
-            (route.call)(&router.0.service, &ctx, raw)
+            (route.call)(&router.0.service, &ctx, raw(&params))
         })
         .await;
         match answer {
             Ok(answer) => answer.map_err(|e| errors::to_rpc(&e)),
-            Err(e) => {
-                tracing::error!(method = route.name, error = %e, "the method panicked");
-                Err(ProtocolError::Internal.object(format!("{} failed: {e}", route.name)))
-            }
+            Err(e) => Err(panicked(route, e)),
         }
+    }
+
+    /// Runs `f` on the blocking pool within `uid`'s share, as [`Router::call_json`] runs a
+    /// method: for entry points that call the typed methods themselves (MCP's tools and tasks),
+    /// so that a batch of those cannot take the pool from other callers either.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        uid: u32,
+        long: bool,
+        f: impl FnOnce(&Service) -> T + Send + 'static,
+    ) -> std::result::Result<T, tokio::task::JoinError> {
+        let _permit = self.permit(uid, long).await;
+        let router = self.clone();
+        tokio::task::spawn_blocking(move || f(&router.0.service)).await
     }
 
     async fn permit(&self, uid: u32, long: bool) -> OwnedSemaphorePermit {

@@ -7,7 +7,7 @@ mod lock;
 mod spool;
 pub mod system;
 
-pub use lock::{LockGuard, Locks};
+pub use lock::Locks;
 pub use spool::SpoolBackend;
 pub use system::SystemBackend;
 
@@ -30,6 +30,12 @@ pub trait Backend: Send + Sync {
 
     /// When the user's crontab last changed, where the backend can tell.
     fn modified_at(&self, user: &User) -> Option<Timestamp>;
+
+    /// Reads are a few system calls on local files of cronrpc's own (no process to start, no
+    /// lock to wait for), so a quick read may run on the connection's thread.
+    fn reads_locally(&self) -> bool {
+        false
+    }
 }
 
 fn mtime(path: &std::path::Path) -> Option<Timestamp> {

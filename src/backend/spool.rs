@@ -76,6 +76,11 @@ impl Backend for SpoolBackend {
     fn modified_at(&self, user: &User) -> Option<Timestamp> {
         mtime(&self.path(user))
     }
+
+    /// A read is one open and read of a file in cronrpc's own 0700 directory.
+    fn reads_locally(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! One connection may carry several calls (e.g. `apply` reads the entries, then applies).
 
 use super::failure::{Failure, MethodError, RemoteError};
-use crate::api::Method;
+use crate::api::{Method, Router};
 use crate::app::{self, BackendOptions};
-use crate::service::{Caller, Context, Service};
+use crate::service::{Caller, Context};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
@@ -14,8 +14,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// Where the methods are.
 pub enum Connection {
-    /// The service itself: methods are called as typed functions, as the caller cronrpc runs as.
-    InProcess(Box<Service>),
+    /// The service itself, through the typed router every entry point calls: methods are
+    /// called as typed functions, as the caller cronrpc runs as.
+    InProcess(Router),
     Socket(BufReader<std::os::unix::net::UnixStream>, String),
     Ssh(Remote),
 }
@@ -33,7 +34,7 @@ pub struct Remote {
 
 impl Connection {
     pub fn in_process(backend: &BackendOptions) -> Result<Connection, String> {
-        Ok(Connection::InProcess(Box::new(app::build_service(
+        Ok(Connection::InProcess(Router::new(app::build_service(
             backend,
         )?)))
     }
@@ -98,16 +99,23 @@ impl Connection {
             .map_err(|e| format!("the request does not serialize: {e}"))
         };
         let line = match self {
-            Connection::InProcess(service) => {
+            Connection::InProcess(router) => {
                 let ctx = Context::new(Caller::current());
-                return M::call(service, &ctx, params)
+                return router
+                    .call::<M>(&ctx, params)
                     .map_err(|e| Failure::Method(Box::new(MethodError::Local(e))));
             }
             Connection::Socket(stream, name) => exchange(stream, &request(&params)?, name)?,
             Connection::Ssh(remote) => remote.exchange(&request(&params)?)?,
         };
-        let response: Response<M::Output> =
-            serde_json::from_str(&line).map_err(|e| format!("unreadable response: {e}"))?;
+        let response: Response<M::Output> = serde_json::from_str(&line).map_err(|e| {
+            // Results are read into this version's types, which refuse fields they lack.
+            format!(
+                "unreadable response: not {}'s answer as this cronrpc reads it \
+                     (is the server another version?): {e}",
+                M::NAME
+            )
+        })?;
         match response {
             Response {
                 error: Some(error), ..
@@ -239,6 +247,70 @@ impl Drop for Remote {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api as m;
+    use crate::cli::failure::Exit;
+    use crate::service::entry_types::EntryRef;
+
+    /// A socket whose server answers `answer` to one request, and gives back the request.
+    fn one_exchange(answer: &str) -> (Connection, std::thread::JoinHandle<String>) {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let answer = format!("{answer}\n");
+        let server = std::thread::spawn(move || {
+            let mut theirs = BufReader::new(theirs);
+            let mut request = String::new();
+            theirs.read_line(&mut request).unwrap();
+            theirs.get_mut().write_all(answer.as_bytes()).unwrap();
+            request
+        });
+        (
+            Connection::Socket(BufReader::new(ours), "test".into()),
+            server,
+        )
+    }
+
+    fn entry_ref() -> EntryRef {
+        EntryRef {
+            user: "deploy".into(),
+            id: "ID".into(),
+        }
+    }
+
+    #[test]
+    fn a_wire_call_sends_the_typed_params_and_reads_the_typed_result() {
+        let (mut conn, server) =
+            one_exchange(r#"{"jsonrpc":"2.0","id":1,"result":{"deleted":true}}"#);
+        let result = conn.call::<m::EntriesDelete>(entry_ref()).unwrap();
+        assert!(result.deleted);
+        let sent: serde_json::Value = serde_json::from_str(&server.join().unwrap()).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": m::EntriesDelete::NAME,
+                               "params": {"user": "deploy", "id": "ID"}})
+        );
+    }
+
+    #[test]
+    fn a_wire_error_keeps_its_kind_and_nonsense_is_unreachable() {
+        let (mut conn, _) = one_exchange(concat!(
+            r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32002,"message":"Entry not found","#,
+            r#""data":{"code":"ENTRY_NOT_FOUND","detail":"no","field":"id"}}}"#
+        ));
+        match conn.call::<m::EntriesDelete>(entry_ref()) {
+            Err(Failure::Method(e)) => assert_eq!(e.exit(), Exit(4)),
+            other => panic!("{other:?}"),
+        }
+        for nonsense in [
+            r#"{"jsonrpc":"2.0","id":1}"#,
+            r#"{"result":{"deleted":"yes"}}"#,
+            "]",
+        ] {
+            let (mut conn, _) = one_exchange(nonsense);
+            match conn.call::<m::EntriesDelete>(entry_ref()) {
+                Err(Failure::Unreachable(_)) => {}
+                other => panic!("{nonsense}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn a_host_is_never_an_option() {

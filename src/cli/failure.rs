@@ -86,6 +86,9 @@ pub enum Reason {
         text: String,
         reason: String,
     },
+    /// A reason of a shape this version does not know (a newer server's): shown as sent,
+    /// rather than losing the error it belongs to.
+    Other(serde_json::Value),
 }
 
 impl RemoteError {
@@ -164,6 +167,7 @@ impl MethodError {
                         Reason::Line { line, text, reason } => {
                             line_reason(err, *line, reason, text)?
                         }
+                        Reason::Other(other) => writeln!(err, "  {other}")?,
                     }
                 }
                 Ok(())

@@ -103,35 +103,11 @@ impl Notifier {
     }
 
     /// Everything due once the run has ended (`record` is complete but for `notifications`):
-    /// the mail's text on `out`/`err` if this outcome is notified and `mail` is on, the end ping
-    /// (`exit_status` and the output's `tail`) and the webhook, the last two side by side. Every
-    /// outcome is appended to `record.notifications`.
+    /// the mail's text on `mail_to` (stdout, stderr) if this outcome is notified and `mail` is
+    /// on (None for a run whose output nobody mails: one `entries.run` started, whose caller
+    /// gets the record), the end ping (`exit_status` and the output's `tail`) and the webhook,
+    /// the last two side by side. Every outcome is appended to `record.notifications`.
     pub fn finish(
-        &self,
-        started: Started,
-        record: &mut RunRecord,
-        exit_status: i32,
-        tail: &[u8],
-        out: &mut dyn Write,
-        err: &mut dyn Write,
-    ) {
-        self.finish_with(started, record, exit_status, tail, Some((out, err)));
-    }
-
-    /// [`Notifier::finish`] for a run whose output nobody mails (one `entries.run` started: its
-    /// caller gets the record): no mail channel.
-    pub fn finish_unmailed(
-        &self,
-        started: Started,
-        record: &mut RunRecord,
-        exit_status: i32,
-        tail: &[u8],
-    ) {
-        self.finish_with(started, record, exit_status, tail, None);
-    }
-
-    /// [`Notifier::finish`], mailing to `mail_to` (stdout, stderr) or, with None, not at all.
-    pub fn finish_with(
         &self,
         started: Started,
         record: &mut RunRecord,

@@ -293,7 +293,13 @@ fn finish_synthetic(
     edit(&mut record);
     let mut out = Vec::new();
     let started = notifier.start();
-    notifier.finish(started, &mut record, 127, b"", &mut out, &mut Vec::new());
+    notifier.finish(
+        started,
+        &mut record,
+        127,
+        b"",
+        Some((&mut out, &mut Vec::new())),
+    );
     (record, String::from_utf8(out).unwrap(), server)
 }
 
@@ -332,7 +338,7 @@ fn a_run_nobody_mails_gets_no_mail_channel_but_its_webhook() {
         crate::domain::time::Timestamp::now(),
     );
     record.status = RunStatus::Failed;
-    notifier.finish_unmailed(super::Started::never(), &mut record, 1, b"");
+    notifier.finish(super::Started::never(), &mut record, 1, b"", None);
     let got: Vec<_> = record.notifications.iter().map(|n| n.channel).collect();
     assert_eq!(got, [Channel::Webhook]);
     assert_eq!(server.paths(), ["/hook"]);

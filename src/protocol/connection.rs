@@ -181,19 +181,45 @@ async fn send(tx: &mpsc::UnboundedSender<Queued>, queue: &Queue, answer: String)
     let _ = tx.send((answer, Some(share)));
 }
 
+/// Answers at most this large are gathered into one write with the others waiting; a larger
+/// one is written on its own rather than copied.
+const GATHER: usize = 64 * 1024;
+
+/// Writes every answer waiting in one `write`: a pipelining client gets a burst of answers
+/// for one system call, not one each.
 async fn write_lines<W: AsyncWrite + Unpin>(
     mut writer: W,
     mut rx: mpsc::UnboundedReceiver<Queued>,
 ) -> std::io::Result<()> {
-    while let Some((mut line, share)) = rx.recv().await {
-        line.push('\n');
-        writer.write_all(line.as_bytes()).await?;
-        drop(line);
-        drop(share);
-        // Flush only when nothing else is queued: one syscall per burst, not per answer.
-        if rx.is_empty() {
-            writer.flush().await?;
+    let mut buf: Vec<u8> = Vec::with_capacity(GATHER);
+    let mut shares = Vec::new();
+    while let Some(first) = rx.recv().await {
+        let mut next = Some(first);
+        while let Some((line, share)) = next.take() {
+            if line.len() >= GATHER {
+                if !buf.is_empty() {
+                    writer.write_all(&buf).await?;
+                    buf.clear();
+                }
+                writer.write_all(line.as_bytes()).await?;
+                writer.write_all(b"\n").await?;
+            } else {
+                buf.extend_from_slice(line.as_bytes());
+                buf.push(b'\n');
+            }
+            drop(line);
+            shares.push(share);
+            if buf.len() < GATHER {
+                next = rx.try_recv().ok();
+            }
         }
+        if !buf.is_empty() {
+            writer.write_all(&buf).await?;
+            buf.clear();
+        }
+        // The queue's room comes back once the bytes are out.
+        shares.clear();
+        writer.flush().await?;
     }
     writer.flush().await
 }

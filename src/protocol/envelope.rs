@@ -45,12 +45,6 @@ pub struct Request {
     pub params: Option<Box<RawValue>>,
 }
 
-impl Request {
-    pub fn is_notification(&self) -> bool {
-        self.id.is_none()
-    }
-}
-
 /// The members of a Request object, checked as serde reads them: any problem makes the object
 /// an invalid Request. Unknown members are ignored.
 #[derive(Deserialize)]
@@ -234,7 +228,7 @@ mod tests {
             assert_eq!(request.id.unwrap().as_raw().get(), id);
         }
         let request = single(r#"{"jsonrpc":"2.0","method":"m","extra":1}"#).unwrap();
-        assert!(request.is_notification());
+        assert!(request.id.is_none(), "a notification");
     }
 
     #[test]

@@ -80,7 +80,8 @@ impl Frames {
 }
 
 /// The next frame, or `None` at end of input (a reader with no unfinished line).
-pub async fn read_frame<R: AsyncBufRead + Unpin>(
+#[cfg(test)]
+async fn read_frame<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     max: usize,
 ) -> std::io::Result<Option<Frame>> {

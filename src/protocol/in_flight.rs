@@ -23,8 +23,6 @@ pub struct Peer {
 /// The request being answered, as its handler is given it.
 #[derive(Clone)]
 pub struct InFlight {
-    /// The request's id (JSON text); `None` for a notification.
-    pub id: Option<String>,
     /// Fired when the client cancels this request.
     pub cancelled: CancellationToken,
     pub peer: Peer,
@@ -33,9 +31,9 @@ pub struct InFlight {
 impl InFlight {
     /// A request with no connection behind it (in-process use): never cancelled, and its
     /// notifications go nowhere.
+    #[cfg(test)]
     pub fn detached() -> Self {
         InFlight {
-            id: None,
             cancelled: CancellationToken::new(),
             peer: Peer::default(),
         }
@@ -45,6 +43,21 @@ impl InFlight {
 /// An id as JSON text, the same however the client spelled it (`1` and `1.0` aside).
 pub fn id_key(id: &Value) -> String {
     id.to_string()
+}
+
+/// [`id_key`] of an id as sent (JSON text), without parsing it when the text is already what
+/// `id_key` would write: a plain integer, or a string with no escapes.
+fn raw_key(id: &str) -> Option<String> {
+    let bytes = id.as_bytes();
+    let integer = !bytes.is_empty() && bytes.len() < 19 && bytes.iter().all(u8::is_ascii_digit);
+    let string = bytes.len() >= 2
+        && bytes[0] == b'"'
+        && bytes[bytes.len() - 1] == b'"'
+        && !bytes.contains(&b'\\');
+    if integer || string {
+        return Some(id.to_owned());
+    }
+    serde_json::from_str::<Value>(id).ok().map(|v| id_key(&v))
 }
 
 impl Peer {
@@ -74,12 +87,11 @@ impl Peer {
     /// Registers a request as running; its entry goes when the returned guard drops.
     pub(super) fn start(&self, id: Option<&str>) -> (InFlight, Started) {
         let cancelled = CancellationToken::new();
-        let key = id.and_then(|id| serde_json::from_str::<Value>(id).ok().map(|v| id_key(&v)));
+        let key = id.and_then(raw_key);
         if let Some(key) = &key {
             self.lock().insert(key.clone(), cancelled.clone());
         }
         let in_flight = InFlight {
-            id: id.map(str::to_owned),
             cancelled: cancelled.clone(),
             peer: self.clone(),
         };
@@ -139,6 +151,27 @@ mod tests {
         assert!(!text.cancelled.is_cancelled());
         peer.cancel(&json!("a"));
         assert!(text.cancelled.is_cancelled());
+    }
+
+    #[test]
+    fn ids_are_keyed_as_id_key_writes_them() {
+        for id in ["1", "0", "123456789012345678", "\"a b\"", "\"\"", "\"é\""] {
+            let value: Value = serde_json::from_str(id).unwrap();
+            assert_eq!(raw_key(id).unwrap(), id_key(&value), "{id}");
+        }
+        // The rest is parsed: whatever id_key makes of them.
+        for id in [
+            "1.0",
+            "1e3",
+            "-0",
+            "-7",
+            "99999999999999999999",
+            r#""\u0061""#,
+            r#""a\"b""#,
+        ] {
+            let value: Value = serde_json::from_str(id).unwrap();
+            assert_eq!(raw_key(id).unwrap(), id_key(&value), "{id}");
+        }
     }
 
     #[test]

@@ -62,7 +62,8 @@ impl WriteOrder {
 #[derive(Clone)]
 pub struct Responder {
     router: Router,
-    caller: Caller,
+    /// Shared by the requests in flight: each clones it once, into its own context.
+    caller: Arc<Caller>,
     handler: Option<Arc<dyn Handler>>,
     max_answer: usize,
     /// The connection, as handlers see it (cancellations, notifications).
@@ -73,7 +74,7 @@ impl Responder {
     pub fn new(router: Router, caller: Caller, handler: Option<Arc<dyn Handler>>) -> Self {
         Responder {
             router,
-            caller,
+            caller: Arc::new(caller),
             handler,
             max_answer: MAX_ANSWER,
             peer: Peer::default(),
@@ -87,13 +88,10 @@ impl Responder {
     }
 
     /// The same responder with another answer limit.
+    #[cfg(test)]
     pub fn with_max_answer(mut self, max_answer: usize) -> Self {
         self.max_answer = max_answer;
         self
-    }
-
-    pub fn caller(&self) -> &Caller {
-        &self.caller
     }
 
     /// The answer to one line on its own (no earlier writes to wait for).
@@ -191,7 +189,7 @@ impl Responder {
     }
 
     async fn reply(&self, request: Request, effect: Effect, in_flight: InFlight) -> Reply {
-        let mut caller = self.caller.clone();
+        let mut caller = Caller::clone(&self.caller);
         caller.client = self.handler.as_ref().and_then(|h| h.client_name());
         let ctx = Context::with_effect(caller, effect);
         if let Some(handler) = &self.handler {

@@ -41,7 +41,7 @@ pub struct ExecArgs {
     #[arg(long)]
     pub entry: Uuid,
     /// The history directory (one subdirectory per user).
-    #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
+    #[arg(long, default_value = crate::history::DEFAULT_HISTORY_DIR)]
     pub history_dir: PathBuf,
     #[command(flatten)]
     pub policy: PolicyFlags,
@@ -209,7 +209,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     super::skip_overlap(&mut record);
                     // Never started, so no start ping; a manual run's output nobody mails.
                     if let Some(notifier) = &notifier {
-                        notifier.finish_with(
+                        notifier.finish(
                             Started::never(),
                             &mut record,
                             i32::from(EXIT_SKIPPED),
@@ -285,7 +285,7 @@ pub fn record(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let tail = &tail[tail
             .len()
             .saturating_sub(crate::history::record::TAIL_LIMIT)..];
-        notifier.finish_with(
+        notifier.finish(
             started,
             &mut record,
             code,

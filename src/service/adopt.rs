@@ -143,7 +143,7 @@ impl Service {
             schedule: adoption.schedule,
             command: adoption.command,
         };
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         Ok(self.view(&user, &entry, now, &last))
     }
 }

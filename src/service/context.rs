@@ -38,10 +38,6 @@ impl Context {
     pub fn effect_taken(&self) {
         self.effect.fire();
     }
-
-    pub fn effect(&self) -> &Effect {
-        &self.effect
-    }
 }
 
 impl Deref for Context {

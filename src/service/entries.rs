@@ -84,7 +84,7 @@ impl Service {
             .collect();
         let any_managed = page.iter().any(|i| matches!(i, Job::Managed(_)));
         let last = if any_managed {
-            self.last_runs(&user.name)
+            self.last_runs(&user)
         } else {
             LastRuns::default()
         };
@@ -113,7 +113,7 @@ impl Service {
             .read_crontab(&user)?
             .find(id)
             .ok_or_else(|| not_found(&user.name, id))?;
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         Ok(self.view(&user, &located.entry, self.now(), &last))
     }
 
@@ -201,7 +201,7 @@ impl Service {
             },
         )?;
         self.prepare_history(&user);
-        let last = self.last_runs(&user.name);
+        let last = self.last_runs(&user);
         Ok(self.view(&user, &entry, now, &last))
     }
 

@@ -116,6 +116,11 @@ impl Service {
         self.backend.name()
     }
 
+    /// Whether quick reads may run on the caller's own thread (see `Backend::reads_locally`).
+    pub fn reads_locally(&self) -> bool {
+        self.backend.reads_locally()
+    }
+
     pub fn zone(&self) -> Tz {
         self.zone
     }

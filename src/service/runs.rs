@@ -130,15 +130,14 @@ impl Service {
 
     /// The newest run of each of the user's entries; empty (and logged) when unreadable, so
     /// a broken history never breaks reading the crontab.
+    /// `user` is the one the request looked up: looking it up again costs a user database
+    /// read per request.
     pub(crate) fn last_runs(
         &self,
-        user: &str,
+        user: &User,
     ) -> std::collections::HashMap<String, super::views::LastRun> {
-        let runs = crate::domain::user::lookup(user)
-            .map_err(|e| std::io::Error::other(e.detail))
-            .and_then(|user| self.history.last_runs(&user));
-        runs.unwrap_or_else(|e| {
-            tracing::warn!(user, "reading run history: {e}");
+        self.history.last_runs(user).unwrap_or_else(|e| {
+            tracing::warn!(user = %user.name, "reading run history: {e}");
             Default::default()
         })
     }

@@ -142,3 +142,29 @@ fn an_expired_job_line_does_not_run_its_command() {
         "after its expiry it does not"
     );
 }
+
+#[test]
+fn a_running_server_sweeps_expired_entries_by_itself() {
+    let mut server = Server::spool();
+    let entry = create(
+        &mut server,
+        json!({"schedule": "* * * * *", "command": "echo soon", "expires_at": future(3600)}),
+    );
+    create(
+        &mut server,
+        json!({"schedule": "@daily", "command": "echo stays"}),
+    );
+    // Two hours on, with its clock (and so its sweeper's timer) running 40 times as fast: the
+    // sweeper's first round comes within a second, and nobody asks this server anything.
+    let _later = server.later("+2h x40");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while file(&server, "root").contains("echo soon") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the running server never swept {}",
+            entry["id"]
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(file(&server, "root").contains("echo stays"));
+}

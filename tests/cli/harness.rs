@@ -64,8 +64,8 @@ impl Server {
     }
 
     /// A second server on this one's spool whose clock is `offset` (libfaketime's `-f` form,
-    /// e.g. `+2h`) ahead: time passes for it without the test waiting. It borrows the spool,
-    /// which this server keeps.
+    /// e.g. `+2h`, or `+2h x40` for a clock that also runs 40 times as fast) ahead: time passes
+    /// for it without the test waiting. It borrows the spool, which this server keeps.
     pub fn later(&self, offset: &str) -> Server {
         let mut command = Command::new("faketime");
         command

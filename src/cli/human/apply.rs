@@ -50,8 +50,7 @@ struct Apply {
 
 impl ApplyArgs {
     pub(super) fn plan(&self) -> Result<Plan, String> {
-        let entries: Specs = serde_json::from_value(read_entries(&self.file)?)
-            .map_err(|e| format!("{}: {e}", self.file.display()))?;
+        let entries = read_entries(&self.file)?;
         Ok(Box::new(Apply {
             params: ApplyParams {
                 user: self.user.clone(),
@@ -65,7 +64,7 @@ impl ApplyArgs {
 }
 
 /// The `entries` a file holds.
-fn read_entries(file: &Path) -> Result<Value, String> {
+fn read_entries(file: &Path) -> Result<Specs, String> {
     let at = |e: String| format!("{}: {e}", file.display());
     let text = if file == Path::new("-") {
         let mut text = String::new();
@@ -84,21 +83,18 @@ fn read_entries(file: &Path) -> Result<Value, String> {
         }
         _ => return Err(at("the file must end in .toml or .json".into())),
     };
-    match doc {
-        Value::Array(_) => Ok(doc),
-        Value::Object(mut map) => {
-            let entries = map
-                .remove("entries")
-                .ok_or_else(|| at("no `entries` in the file".into()))?;
-            if let Some(other) = map.keys().next() {
-                return Err(at(format!(
-                    "unknown key `{other}`; the file holds `entries`"
-                )));
-            }
-            Ok(entries)
-        }
-        _ => Err(at("the file holds `entries`, a list of entries".into())),
-    }
+    let read = match doc {
+        Value::Array(_) => serde_json::from_value::<Specs>(doc),
+        _ => serde_json::from_value::<EntriesFile>(doc).map(|f| f.entries),
+    };
+    read.map_err(|e| at(e.to_string()))
+}
+
+/// A file of entries: the params' own `entries`, each spec parsed as the server parses it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntriesFile {
+    entries: Specs,
 }
 
 /// TOML as JSON; a TOML date-time becomes its RFC 3339 text, as `expires_at` takes it.

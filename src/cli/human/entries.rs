@@ -209,8 +209,8 @@ pub fn flag(on: bool, off: bool) -> Option<bool> {
 }
 
 impl Entries {
-    pub fn request(self) -> Result<Plan, String> {
-        Ok(match self {
+    pub fn request(self) -> Plan {
+        match self {
             Entries::List(a) => of::<m::EntriesList>(a.into()),
             Entries::Get(a) => of::<m::EntriesGet>(a.into()),
             Entries::Create(a) => of::<m::EntriesCreate>((*a).into()),
@@ -220,6 +220,6 @@ impl Entries {
             Entries::Run(a) => of::<m::EntriesRun>(a.into()),
             Entries::History(a) => of::<m::EntriesHistory>(a.into()),
             Entries::Sweep(a) => of::<m::EntriesSweep>(a.into()),
-        })
+        }
     }
 }

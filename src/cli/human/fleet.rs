@@ -85,19 +85,31 @@ pub(super) fn run(
     Done { exit, changed }
 }
 
+/// One host's line with --json.
+#[derive(serde::Serialize)]
+struct HostLine<'a> {
+    host: &'a str,
+    ok: bool,
+    exit_code: u8,
+    /// What the command printed with --json (the result or error object), or its text.
+    output: serde_json::Value,
+    stderr: std::borrow::Cow<'a, str>,
+}
+
 /// Human output under a `== HOST ==` heading, errors prefixed with the host; with --json one
-/// line per host, `{"host", "ok", "output"}`, the output being what the command printed.
+/// line per host, `{"host", "ok", "exit_code", "output", "stderr"}`, the output being what the command printed.
 fn print_labelled(host: &str, run: &HostRun, json: bool) {
     if json {
         let output: serde_json::Value = serde_json::from_slice(&run.out)
             .unwrap_or_else(|_| String::from_utf8_lossy(&run.out).into_owned().into());
-        let line = serde_json::json!({
-            "host": host,
-            "ok": run.done.exit.is_ok(),
-            "exit_code": run.done.exit.0,
-            "output": output,
-            "stderr": String::from_utf8_lossy(&run.err),
-        });
+        let line = HostLine {
+            host,
+            ok: run.done.exit.is_ok(),
+            exit_code: run.done.exit.0,
+            output,
+            stderr: String::from_utf8_lossy(&run.err),
+        };
+        let line = serde_json::to_string(&line).unwrap_or_default();
         emit(format!("{line}\n").as_bytes(), &[]);
         return;
     }

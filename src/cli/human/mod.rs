@@ -217,7 +217,7 @@ where
 
 pub fn run(command: Human) -> ExitCode {
     let (plan, client, detailed) = match command {
-        Human::Entries { command, client } => (command.request(), client, false),
+        Human::Entries { command, client } => (Ok(command.request()), client, false),
         Human::Crontab { command, client } => (command.request(), client, false),
         Human::Runs { command, client } => (Ok(command.request()), client, false),
         Human::Schedule { command, client } => (Ok(command.request()), client, false),

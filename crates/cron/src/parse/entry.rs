@@ -4,7 +4,7 @@
 use super::cursor::{is, show, Cursor};
 use super::err;
 use super::field::{get_list, SPECS};
-use crate::cron::{Expr, Macro, Schedule, ScheduleError};
+use crate::{Expr, Macro, Schedule, ScheduleError};
 
 /// cron.h: MAX_COMMAND (1000).
 pub(crate) const MAX_COMMAND: usize = 1000;

@@ -3,7 +3,7 @@
 
 use super::cursor::{is, is_blank, show, show_ch, Cursor, EOF, NL};
 use super::err;
-use crate::cron::{Field, FieldName, Part, ScheduleError};
+use crate::{Field, FieldName, Part, ScheduleError};
 
 /// cron.h: MAX_TEMPSTR (1000).
 const MAX_TEMPSTR: usize = 1000;
