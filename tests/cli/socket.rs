@@ -170,7 +170,7 @@ fn a_read_sees_every_change_to_the_crontab_at_once() {
             .and_then(|mut f| std::io::Write::write_all(&mut f, after.as_bytes()))
             .unwrap();
         assert_eq!(get_on(&mut stream)["result"]["name"], name.as_str());
-        let fresh = ask(&server.path, &[get.clone()]);
+        let fresh = ask(&server.path, std::slice::from_ref(&get));
         assert_eq!(fresh[0]["result"]["name"], name.as_str());
         before = after;
     }
