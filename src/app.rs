@@ -66,8 +66,7 @@ pub struct RevisionOptions {
 
 /// The state directory of a cronrpc that runs as root.
 pub const ROOT_STATE_DIR: &str = "/var/lib/cronrpc";
-/// Where `cronrpc exec` records runs unless the job line names another directory.
-pub const DEFAULT_HISTORY_DIR: &str = "/var/lib/cronrpc/history";
+pub use crate::history::DEFAULT_HISTORY_DIR;
 
 /// Where cronrpc keeps its own state: /var/lib/cronrpc for root, else the XDG state directory
 /// ($XDG_STATE_HOME, else ~/.local/state, with ~ from $HOME or else the user database). Never
@@ -215,6 +214,24 @@ fn recorder(history: &std::path::Path) -> Option<Recorder> {
         Some(history.to_str()?.to_owned())
     };
     Some(Recorder { exe, history_dir })
+}
+
+/// The runtime `serve` runs on. A socket server serves many clients at once on two workers. A
+/// stdio session is one client whose methods run on the blocking pool anyway, so this thread
+/// alone drives it: starting and waking worker threads was most of a short session's cost (a
+/// cold `health`).
+pub fn runtime(socket: bool) -> tokio::runtime::Runtime {
+    let mut builder = if socket {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
 }
 
 /// SIGTERM or SIGINT.

@@ -12,7 +12,7 @@ pub mod app;
 pub mod backend;
 pub mod catch_up;
 pub mod cli;
-pub mod cron;
+pub use cronrpc_cron as cron;
 pub mod crontab;
 pub mod domain;
 pub mod history;

@@ -1,5 +1,5 @@
 //! The crontab document keeps every byte: parse then render is the identity, and reading its
-//! items or validating it never panics, whatever the content.
+//! jobs or validating it never panics, whatever the content.
 #![no_main]
 
 use cronrpc::crontab::Crontab;
@@ -8,8 +8,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|content: &str| {
     let crontab = Crontab::from_text(content);
     assert_eq!(crontab.render(), content, "parse→render changed bytes");
-    let items = crontab.jobs();
-    assert!(items.len() <= crontab.line_count());
+    let jobs = crontab.jobs();
+    assert!(jobs.len() <= crontab.line_count());
     let _ = crontab.entries().count();
     let _ = cronrpc::cron::validate_crontab(content);
 });

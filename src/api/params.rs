@@ -23,17 +23,6 @@ pub fn parse<T: DeserializeOwned>(raw: Option<&str>) -> Result<T> {
     })
 }
 
-/// Params already parsed into a JSON value (the human CLI's in-process calls), into the
-/// method's params struct, with the field at fault named as [`parse`] names it.
-pub fn from_value<T: DeserializeOwned>(params: serde_json::Value) -> Result<T> {
-    serde_path_to_error::deserialize(params).map_err(|e| {
-        let path = e.path().to_string();
-        let message = strip_position(&e.into_inner().to_string());
-        let field = named_field(&message).or_else(|| (path != ".").then_some(path));
-        Error::invalid_params(field, message)
-    })
-}
-
 /// serde_json appends " at line 1 column 42", which says nothing to the caller.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {

@@ -128,11 +128,6 @@ impl Router {
         }))
     }
 
-    /// The service, shared (for handlers that call it on threads of their own).
-    pub fn service_arc(&self) -> Arc<Service> {
-        self.0.service.clone()
-    }
-
     /// The route of `method`, if there is such a method.
     pub fn route(&self, method: &str) -> Option<Route> {
         self.0.routes.get(method).copied()
@@ -177,6 +172,20 @@ impl Router {
             Ok(answer) => answer.map_err(|e| errors::to_rpc(&e)),
             Err(e) => Err(panicked(route, e)),
         }
+    }
+
+    /// Runs `f` on the blocking pool within `uid`'s share, as [`Router::call_json`] runs a
+    /// method: for entry points that call the typed methods themselves (MCP's tools and tasks),
+    /// so that a batch of those cannot take the pool from other callers either.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        uid: u32,
+        long: bool,
+        f: impl FnOnce(&Service) -> T + Send + 'static,
+    ) -> std::result::Result<T, tokio::task::JoinError> {
+        let _permit = self.permit(uid, long).await;
+        let router = self.clone();
+        tokio::task::spawn_blocking(move || f(&router.0.service)).await
     }
 
     async fn permit(&self, uid: u32, long: bool) -> OwnedSemaphorePermit {

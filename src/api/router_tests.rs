@@ -323,3 +323,28 @@ async fn one_callers_share_is_bounded_and_others_go_on() {
     drop(a);
     let _third = third.await;
 }
+
+/// MCP's tools run typed methods through `blocking`, within the same share as `call_json`.
+#[tokio::test]
+async fn blocking_work_waits_for_the_callers_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = Shares {
+        quick: 1,
+        long: 1,
+        root_factor: 1,
+    };
+    let router = Router::with_shares(
+        Service::new(
+            Box::new(SpoolBackend::new(dir.path())),
+            Locks::new(dir.path().join(".locks")),
+            chrono_tz::UTC,
+        ),
+        shares,
+    );
+    let held = router.permit(1000, false).await;
+    let mut work = Box::pin(router.blocking(1000, false, |_| 5));
+    assert!(futures::poll!(&mut work).is_pending(), "the share is full");
+    assert_eq!(router.blocking(1001, false, |_| 6).await.unwrap(), 6);
+    drop(held);
+    assert_eq!(work.await.unwrap(), 5);
+}

@@ -114,14 +114,18 @@ impl SystemBackend {
         if !meta.is_file() {
             return Err(fail(&"not a regular file"));
         }
-        let mut bytes = Vec::new();
+        // Sized from the file up front (the size may change under us; read_to_end still reads
+        // all there is), and the header cut off in place: no copy of a 10,000-line crontab.
+        let mut bytes = Vec::with_capacity(meta.len().min(MAX_SPOOL_BYTES) as usize + 1);
         file.take(MAX_SPOOL_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| fail(&e))?;
         if bytes.len() as u64 > MAX_SPOOL_BYTES {
             return Err(fail(&format!("over {MAX_SPOOL_BYTES} bytes")));
         }
-        String::from_utf8(without_header(&bytes).to_vec())
+        let header = bytes.len() - without_header(&bytes).len();
+        bytes.drain(..header);
+        String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| Error::backend(format!("{}'s crontab is not UTF-8", user.name)))
     }

@@ -108,8 +108,14 @@ impl Connection {
             Connection::Socket(stream, name) => exchange(stream, &request(&params)?, name)?,
             Connection::Ssh(remote) => remote.exchange(&request(&params)?)?,
         };
-        let response: Response<M::Output> =
-            serde_json::from_str(&line).map_err(|e| format!("unreadable response: {e}"))?;
+        let response: Response<M::Output> = serde_json::from_str(&line).map_err(|e| {
+            // Results are read into this version's types, which refuse fields they lack.
+            format!(
+                "unreadable response: not {}'s answer as this cronrpc reads it \
+                     (is the server another version?): {e}",
+                M::NAME
+            )
+        })?;
         match response {
             Response {
                 error: Some(error), ..

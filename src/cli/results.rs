@@ -22,35 +22,59 @@ pub trait Render {
     }
 }
 
+/// Every field is named (no `..`): a field added to entries is a build error here until it
+/// is shown.
 impl Render for Entry {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
-        let last_run = match &self.last_run {
+        let Entry {
+            id,
+            user,
+            name,
+            comment,
+            schedule,
+            schedule_human,
+            command,
+            enabled,
+            expired,
+            expires_at,
+            next_run,
+            last_run,
+            created_at,
+            updated_at,
+            warnings: notes,
+            timezone,
+            timeout_ms,
+            concurrency,
+            catch_up,
+            notify,
+        } = self;
+        let last_run = match last_run {
             None => "-".to_owned(),
             Some(run) => format!("{} (exit {})", run.at, text(&run.exit_code)),
         };
         let rows = [
-            ("id", self.id.clone()),
-            ("user", self.user.clone()),
-            ("name", text(&self.name)),
-            ("comment", text(&self.comment)),
-            ("schedule", self.schedule.clone()),
-            ("when", self.schedule_human.clone()),
-            ("command", self.command.clone()),
-            ("enabled", self.enabled.to_string()),
-            ("expires at", text(&self.expires_at)),
-            ("expired", self.expired.to_string()),
-            ("timezone", text(&self.timezone)),
-            ("timeout ms", text(&self.timeout_ms)),
-            ("overlap", text(&self.concurrency)),
-            ("catch up", text(&self.catch_up)),
-            ("notify", text(&self.notify)),
-            ("next run", text(&self.next_run)),
+            ("id", id.clone()),
+            ("user", user.clone()),
+            ("name", text(name)),
+            ("comment", text(comment)),
+            ("schedule", schedule.clone()),
+            ("when", schedule_human.clone()),
+            ("command", command.clone()),
+            ("enabled", enabled.to_string()),
+            ("expires at", text(expires_at)),
+            ("expired", expired.to_string()),
+            ("timezone", text(timezone)),
+            ("timeout ms", text(timeout_ms)),
+            ("overlap", text(concurrency)),
+            ("catch up", text(catch_up)),
+            ("notify", text(notify)),
+            ("next run", text(next_run)),
             ("last run", last_run),
-            ("created at", self.created_at.to_string()),
-            ("updated at", self.updated_at.to_string()),
+            ("created at", created_at.to_string()),
+            ("updated at", updated_at.to_string()),
         ];
         fields(out, 11, &rows)?;
-        warnings(out, &self.warnings)
+        warnings(out, notes)
     }
 }
 
@@ -266,6 +290,7 @@ impl Render for DescribeResult {
     }
 }
 
+/// Keyed by the result's own names, which the README's health section explains.
 impl Render for HealthResult {
     fn human(&self, out: &mut dyn Write) -> io::Result<()> {
         let rows = [
@@ -275,8 +300,8 @@ impl Render for HealthResult {
             ("timezone", self.timezone.clone()),
             ("user", text(&self.user)),
             ("recorder", text(&self.recorder)),
-            ("missing recorders", text(&self.missing_recorders)),
-            ("journal errors", text(&self.journal_errors)),
+            ("missing_recorders", text(&self.missing_recorders)),
+            ("journal_errors", text(&self.journal_errors)),
         ];
         fields(out, 18, &rows)
     }

@@ -160,3 +160,28 @@ fn a_crontab_is_its_content_alone_on_stdout_and_the_etag_beside_it() {
          warning: STEP_TOO_LARGE (line 2): fires once\n"
     );
 }
+
+#[test]
+fn health_is_keyed_by_the_results_own_names() {
+    let health = crate::service::system::HealthResult {
+        status: "ok".into(),
+        version: "0.1.0".into(),
+        backend: "spool".into(),
+        timezone: "Etc/UTC".into(),
+        user: None,
+        recorder: Some("/usr/bin/cronrpc".into()),
+        missing_recorders: vec!["/old/cronrpc".into()],
+        journal_errors: Vec::new(),
+    };
+    assert_eq!(
+        human(&health),
+        "status:            ok\n\
+         version:           0.1.0\n\
+         backend:           spool\n\
+         timezone:          Etc/UTC\n\
+         user:              -\n\
+         recorder:          /usr/bin/cronrpc\n\
+         missing_recorders: [\"/old/cronrpc\"]\n\
+         journal_errors:    []\n"
+    );
+}

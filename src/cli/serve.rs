@@ -115,11 +115,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts");
+    let runtime = app::runtime(activated.is_some() || args.socket.is_some());
     let result = runtime.block_on(async move {
         let router = Router::new(service);
         let handlers = mcp::handlers(router.clone());

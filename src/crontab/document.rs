@@ -11,16 +11,61 @@
 
 use super::command;
 use super::marker::{self, DISABLED_PREFIX};
-use super::recorder::Recorder;
+use super::recorder::{self, Recorder};
 use crate::cron::line::{classify, LineKind};
 use crate::domain::entry::{EntryMeta, ManagedEntry};
 use crate::domain::time::Timestamp;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Crontab {
+    /// The content as it was read. Lines nobody changed are ranges of it, so reading a
+    /// 10,000-line crontab costs one copy, not an allocation per line.
+    text: String,
     /// Each line with its `\n` (the last may lack one).
-    lines: Vec<String>,
+    lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone)]
+enum Line {
+    /// Bytes `start..end` of the text read.
+    Read(usize, usize),
+    /// A line written since.
+    Written(String),
+}
+
+impl Line {
+    fn get<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            Line::Read(start, end) => &text[*start..*end],
+            Line::Written(line) => line,
+        }
+    }
+}
+
+/// Two crontabs are equal when their lines are, however they came to be.
+impl PartialEq for Crontab {
+    fn eq(&self, other: &Self) -> bool {
+        self.lines.len() == other.lines.len()
+            && (0..self.lines.len()).all(|i| self.line(i) == other.line(i))
+    }
+}
+
+impl Eq for Crontab {}
+
+/// A job of the crontab as a read finds it, before anything of it is copied or decoded:
+/// listing a page reads only the page's jobs into [`Job`]s (see [`Crontab::job`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// A managed entry: its marker line (the job line is the next), and whether its job line
+    /// may go through a run recorder (see [`Crontab::recorder`]).
+    Managed {
+        marker: usize,
+        enabled: bool,
+        recorded: bool,
+    },
+    /// A job line cronrpc does not manage.
+    Raw { line: usize },
 }
 
 /// Where a managed entry stands: its marker line, and the job line right below it.
@@ -67,14 +112,13 @@ pub(crate) fn job_of(text: &str) -> Option<(bool, &str, &str)> {
 /// (an adopted line, or one written without a recorder) must match the digest the marker
 /// keeps of it; only a marker from before digests were kept trusts any plain line below it.
 pub(crate) fn claims(marker: &marker::Marker, written: &str) -> bool {
-    match command::recorded_entry(written) {
-        Some(entry) => entry == marker.meta.id,
-        None if written.contains(" exec --entry ") => false,
-        None => marker
-            .job
-            .as_ref()
-            .is_none_or(|digest| *digest == marker::digest(written)),
+    if written.contains(recorder::MARK) {
+        return command::recorded_entry(written) == Some(marker.meta.id);
     }
+    marker
+        .job
+        .as_ref()
+        .is_none_or(|digest| *digest == marker::digest(written))
 }
 
 /// The marker line for `meta` above `job_line` (a line as [`job_line`] writes it).
@@ -85,17 +129,66 @@ fn marker_for(meta: &EntryMeta, job_line: &str) -> String {
     )
 }
 
+/// The managed entry of a bound marker at line `marker` and its job line.
+fn located(
+    marker: usize,
+    bound: marker::Marker,
+    enabled: bool,
+    schedule: &str,
+    written: &str,
+) -> Located {
+    let decoded = command::decode(written);
+    let entry = ManagedEntry {
+        meta: bound.meta,
+        enabled,
+        // With a time zone the line's schedule is a host-zone cover; the entry's own is
+        // the recorder's `--at`.
+        schedule: decoded.schedule.unwrap_or_else(|| schedule.to_owned()),
+        command: decoded.command,
+    };
+    Located {
+        marker,
+        entry,
+        recorder: decoded.recorder,
+    }
+}
+
+/// One allocation for the text, and each line a range of it.
+impl From<String> for Crontab {
+    fn from(text: String) -> Self {
+        let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            lines.push(Line::Read(start, start + line.len()));
+            start += line.len();
+        }
+        Crontab { text, lines }
+    }
+}
+
 impl Crontab {
     /// The crontab as its lines; any text is one (what cron would refuse is found by
     /// `cron::validate_crontab`, not here).
     pub fn from_text(content: &str) -> Self {
-        Crontab {
-            lines: content.split_inclusive('\n').map(str::to_owned).collect(),
-        }
+        Crontab::from(content.to_owned())
+    }
+
+    /// Line `i`, with its `\n`.
+    fn line(&self, i: usize) -> &str {
+        self.lines[i].get(&self.text)
+    }
+
+    /// Line `i` without its `\n`, if there is such a line.
+    fn text_of(&self, i: usize) -> Option<&str> {
+        self.lines.get(i).map(|l| strip_eol(l.get(&self.text)))
     }
 
     pub fn render(&self) -> String {
-        self.lines.concat()
+        let mut out = String::with_capacity(self.text.len());
+        for line in &self.lines {
+            out.push_str(line.get(&self.text));
+        }
+        out
     }
 
     pub fn line_count(&self) -> usize {
@@ -104,27 +197,85 @@ impl Crontab {
 
     /// Every job, managed or raw, in crontab order.
     pub fn jobs(&self) -> Vec<Job> {
-        let mut jobs = Vec::new();
+        self.walk(
+            |marker, bound, enabled, schedule, written| {
+                Job::Managed(located(marker, bound, enabled, schedule, written))
+            },
+            |line, text| Job::Raw {
+                line,
+                text: text.to_owned(),
+            },
+        )
+    }
+
+    /// Every job, managed or raw, in crontab order, as [`jobs`](Self::jobs) finds them, but
+    /// with nothing decoded or copied.
+    pub fn slots(&self) -> Vec<Slot> {
+        self.walk(
+            |marker, _, enabled, _, written| Slot::Managed {
+                marker,
+                enabled,
+                recorded: written.contains(recorder::MARK),
+            },
+            |line, _| Slot::Raw { line },
+        )
+    }
+
+    /// The job of a slot [`slots`](Self::slots) found in this crontab.
+    pub fn job(&self, slot: Slot) -> Job {
+        match slot {
+            Slot::Managed { marker, .. } => Job::Managed(
+                self.managed_at(marker)
+                    .expect("a slot names a managed entry of this crontab"),
+            ),
+            Slot::Raw { line } => Job::Raw {
+                line,
+                text: strip_eol(self.line(line)).to_owned(),
+            },
+        }
+    }
+
+    /// The run recorder of a managed slot's job line; a command without [`recorder::MARK`] is
+    /// not decoded.
+    pub fn recorder(&self, slot: Slot) -> Option<Recorder> {
+        let Slot::Managed {
+            marker,
+            recorded: true,
+            ..
+        } = slot
+        else {
+            return None;
+        };
+        let (_, _, written) = job_of(self.text_of(marker + 1)?)?;
+        command::decode(written).recorder
+    }
+
+    /// The one pass every read makes: a bound marker with a job line claiming it, and an id
+    /// not seen above, is a managed entry (`managed` gets the marker's line, the marker, and
+    /// the job line's state, schedule and written command); any other job line is raw.
+    fn walk<T>(
+        &self,
+        mut managed: impl FnMut(usize, marker::Marker, bool, &str, &str) -> T,
+        mut raw: impl FnMut(usize, &str) -> T,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut i = 0;
         while i < self.lines.len() {
-            let text = strip_eol(&self.lines[i]);
-            if let Some(located) = self.managed_at(i) {
-                if seen.insert(located.entry.meta.id) {
-                    jobs.push(Job::Managed(located));
+            let text = strip_eol(self.line(i));
+            if let Some((bound, enabled, schedule, written)) = self.bound_at(i) {
+                if seen.insert(bound.meta.id) {
+                    out.push(managed(i, bound, enabled, schedule, written));
                     i += 2;
                     continue;
                 }
             }
             if let LineKind::Job(_) = classify(text) {
-                jobs.push(Job::Raw {
-                    line: i,
-                    text: text.to_owned(),
-                });
+                out.push(raw(i, text));
             }
             i += 1;
         }
-        jobs
+        out
     }
 
     pub fn entries(&self) -> impl Iterator<Item = Located> {
@@ -140,35 +291,29 @@ impl Crontab {
         (0..self.lines.len()).find_map(|i| self.managed_at(i).filter(|l| l.entry.meta.id == id))
     }
 
-    fn managed_at(&self, i: usize) -> Option<Located> {
-        let bound = marker::parse_bound(strip_eol(&self.lines[i]))?;
-        let (enabled, schedule, written) = job_of(strip_eol(self.lines.get(i + 1)?))?;
-        if !claims(&bound, written) {
+    /// The marker at `i` and the job line below it that claims it: (marker, enabled,
+    /// schedule, written command).
+    fn bound_at(&self, i: usize) -> Option<(marker::Marker, bool, &str, &str)> {
+        let text = self.text_of(i)?;
+        if !text.starts_with(marker::MARKER_PREFIX) {
             return None;
         }
-        let meta = bound.meta;
-        let decoded = command::decode(written);
-        let entry = ManagedEntry {
-            meta,
-            enabled,
-            // With a time zone the line's schedule is a host-zone cover; the entry's own is
-            // the recorder's `--at`.
-            schedule: decoded.schedule.unwrap_or_else(|| schedule.to_owned()),
-            command: decoded.command,
-        };
-        Some(Located {
-            marker: i,
-            entry,
-            recorder: decoded.recorder,
-        })
+        let bound = marker::parse_bound(text)?;
+        let (enabled, schedule, written) = job_of(self.text_of(i + 1)?)?;
+        claims(&bound, written).then_some((bound, enabled, schedule, written))
+    }
+
+    fn managed_at(&self, i: usize) -> Option<Located> {
+        let (bound, enabled, schedule, written) = self.bound_at(i)?;
+        Some(located(i, bound, enabled, schedule, written))
     }
 
     /// The variables cron has set when it reaches line `line`: every `NAME=value` line above
     /// it, in order (a later line wins).
     pub fn env_above(&self, line: usize) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = Vec::new();
-        for text in &self.lines[..line.min(self.lines.len())] {
-            if let LineKind::Env { name, value } = classify(strip_eol(text)) {
+        for i in 0..line.min(self.lines.len()) {
+            if let LineKind::Env { name, value } = classify(strip_eol(self.line(i))) {
                 env.retain(|(n, _)| *n != name);
                 env.push((name, value));
             }
@@ -178,9 +323,10 @@ impl Crontab {
 
     /// Makes sure the last line ends in `\n` before something is appended after it.
     fn terminate_last_line(&mut self) {
-        if let Some(last) = self.lines.last_mut() {
-            if !last.ends_with('\n') {
-                last.push('\n');
+        if let Some(last) = self.lines.len().checked_sub(1) {
+            let text = self.line(last);
+            if !text.ends_with('\n') {
+                self.lines[last] = Line::Written(format!("{text}\n"));
             }
         }
     }
@@ -188,29 +334,31 @@ impl Crontab {
     /// Appends an entry at the end of the crontab. `job_line` comes from [`job_line`].
     pub fn append(&mut self, meta: &EntryMeta, job_line: String) {
         self.terminate_last_line();
-        self.lines.push(marker_for(meta, &job_line) + "\n");
-        self.lines.push(job_line + "\n");
+        self.lines
+            .push(Line::Written(marker_for(meta, &job_line) + "\n"));
+        self.lines.push(Line::Written(job_line + "\n"));
     }
 
     /// Rewrites the marker of the entry at `at`, and its job line when `job_line` is given.
     pub fn replace(&mut self, at: &Located, meta: &EntryMeta, job_line: Option<String>) {
         if let Some(job) = job_line {
-            let eol = eol_of(&self.lines[at.marker + 1]);
-            self.lines[at.marker + 1] = job + if eol.is_empty() { "\n" } else { eol };
+            let eol = eol_of(self.line(at.marker + 1));
+            self.lines[at.marker + 1] =
+                Line::Written(job + if eol.is_empty() { "\n" } else { eol });
         }
-        self.lines[at.marker] =
-            marker_for(meta, &self.lines[at.marker + 1]) + eol_of(&self.lines[at.marker]);
+        let marker = marker_for(meta, self.line(at.marker + 1)) + eol_of(self.line(at.marker));
+        self.lines[at.marker] = Line::Written(marker);
     }
 
     /// Makes the job line at `line` a managed entry: its marker goes right above it, and the
     /// line itself is rewritten only when `rewritten` is given.
     pub fn adopt(&mut self, line: usize, meta: &EntryMeta, rewritten: Option<String>) {
         if let Some(job) = rewritten {
-            let eol = eol_of(&self.lines[line]);
-            self.lines[line] = job + if eol.is_empty() { "\n" } else { eol };
+            let eol = eol_of(self.line(line));
+            self.lines[line] = Line::Written(job + if eol.is_empty() { "\n" } else { eol });
         }
-        let marker = marker_for(meta, &self.lines[line]);
-        self.lines.insert(line, marker + "\n");
+        let marker = marker_for(meta, self.line(line));
+        self.lines.insert(line, Line::Written(marker + "\n"));
     }
 
     /// Removes the marker and job line of the entry at `at`, and every other marker with its
@@ -220,7 +368,9 @@ impl Crontab {
     pub fn remove(&mut self, at: &Located) {
         let id = at.entry.meta.id;
         self.lines.drain(at.marker..at.marker + 2);
+        let text = &self.text;
         self.lines.retain(|line| {
+            let line = line.get(text);
             !(line.starts_with(marker::MARKER_PREFIX)
                 && marker::parse(strip_eol(line)).is_some_and(|m| m.id == id))
         });
@@ -229,10 +379,10 @@ impl Crontab {
     /// Removes every entry expired at `now`, returning what was removed.
     pub fn remove_expired(&mut self, now: Timestamp) -> Vec<EntryMeta> {
         // This runs on every write: skip the full scan when no marker carries an expiry.
-        let any_expiry = self
-            .lines
-            .iter()
-            .any(|l| l.starts_with(marker::MARKER_PREFIX) && l.contains("\"expires_at\""));
+        let any_expiry = self.lines.iter().any(|l| {
+            let l = l.get(&self.text);
+            l.starts_with(marker::MARKER_PREFIX) && l.contains("\"expires_at\"")
+        });
         if !any_expiry {
             return Vec::new();
         }
@@ -267,109 +417,5 @@ pub fn job_line(enabled: bool, schedule: &str, written_command: &str) -> String 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn meta(id: u128) -> EntryMeta {
-        let at = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
-        EntryMeta {
-            id: Uuid::from_u128(id),
-            name: None,
-            comment: None,
-            expires_at: None,
-            created_at: at,
-            updated_at: at,
-            policy: Default::default(),
-        }
-    }
-
-    const OTHER: &str = "# keep me\r\nSHELL=/bin/bash\n\n*/5 * * * * raw job\n";
-
-    #[test]
-    fn from_text_render_is_lossless() {
-        for content in ["", "no newline at end", OTHER, "\n\n\n", "* * * * * a\r\n"] {
-            assert_eq!(Crontab::from_text(content).render(), content);
-        }
-    }
-
-    #[test]
-    fn append_replace_remove_touch_only_the_entry() {
-        let mut tab = Crontab::from_text(OTHER);
-        tab.append(&meta(1), job_line(true, "0 2 * * *", "echo one"));
-        tab.append(&meta(2), job_line(false, "@daily", "echo two"));
-        let items = tab.jobs();
-        assert_eq!(items.len(), 3);
-        assert!(matches!(&items[0], Job::Raw { text, .. } if text == "*/5 * * * * raw job"));
-        let two = tab.find(Uuid::from_u128(2)).unwrap();
-        assert!(!two.entry.enabled);
-        assert_eq!(two.entry.schedule, "@daily");
-        assert_eq!(two.entry.command, "echo two");
-
-        let one = tab.find(Uuid::from_u128(1)).unwrap();
-        let mut renamed = one.entry.meta.clone();
-        renamed.name = Some("renamed".into());
-        tab.replace(&one, &renamed, None);
-        assert_eq!(
-            tab.find(Uuid::from_u128(1))
-                .unwrap()
-                .entry
-                .meta
-                .name
-                .as_deref(),
-            Some("renamed")
-        );
-        assert!(
-            tab.render().contains("\n0 2 * * * echo one\n"),
-            "the job line is untouched"
-        );
-
-        tab.remove(&tab.find(Uuid::from_u128(1)).unwrap());
-        tab.remove(&tab.find(Uuid::from_u128(2)).unwrap());
-        assert_eq!(tab.render(), OTHER);
-    }
-
-    #[test]
-    fn appending_after_an_unterminated_line_terminates_it() {
-        let mut tab = Crontab::from_text("# last");
-        tab.append(&meta(1), job_line(true, "@hourly", "x"));
-        assert!(tab.render().starts_with("# last\n# cronrpc:v1 "));
-    }
-
-    #[test]
-    fn orphan_and_duplicate_markers_are_plain_comments() {
-        let mut tab = Crontab::default();
-        tab.append(&meta(1), job_line(true, "@hourly", "first"));
-        let mut content = tab.render();
-        let marker = content.lines().next().unwrap().to_owned();
-        content = format!("{marker}\n\n{content}{marker}\n@daily copy\n");
-        let tab = Crontab::from_text(&content);
-        let items = tab.jobs();
-        assert_eq!(items.len(), 2, "{items:?}");
-        assert!(matches!(&items[0], Job::Managed(l) if l.entry.command == "first"));
-        assert!(matches!(&items[1], Job::Raw { text, .. } if text == "@daily copy"));
-    }
-
-    #[test]
-    fn expired_entries_are_removed_bottom_up() {
-        let mut tab = Crontab::from_text(OTHER);
-        let now = Timestamp::parse("2025-01-01T00:00:00Z").unwrap();
-        for (id, expires) in [
-            (1, "2024-12-31T00:00:00Z"),
-            (2, "2026-01-01T00:00:00Z"),
-            (3, "2024-06-01T00:00:00Z"),
-        ] {
-            let mut m = meta(id);
-            m.expires_at = Timestamp::parse(expires);
-            tab.append(&m, job_line(true, "* * * * *", "x"));
-        }
-        let removed: Vec<u128> = tab
-            .remove_expired(now)
-            .iter()
-            .map(|m| m.id.as_u128())
-            .collect();
-        assert_eq!(removed, vec![1, 3]);
-        let left: Vec<u128> = tab.entries().map(|l| l.entry.meta.id.as_u128()).collect();
-        assert_eq!(left, vec![2]);
-        assert!(tab.render().starts_with(OTHER));
-    }
-}
+#[path = "document_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@
 //! A disabled entry's job line is commented out behind [`DISABLED_PREFIX`].
 
 use crate::domain::entry::EntryMeta;
+use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub const MARKER_PREFIX: &str = "# cronrpc:v1 ";
@@ -30,18 +31,74 @@ pub struct Marker {
 }
 
 pub fn parse_bound(line: &str) -> Option<Marker> {
-    let json = line.strip_prefix(MARKER_PREFIX)?;
-    serde_json::from_str(json.trim_end_matches('\r')).ok()
+    let json = line.strip_prefix(MARKER_PREFIX)?.trim_end_matches('\r');
+    plain(json).or_else(|| serde_json::from_str(json).ok())
+}
+
+/// The marker as cronrpc writes one for an entry without policies, read without serde: every
+/// read of a crontab reads every marker, and serde's `flatten` buffers each member first.
+/// Only a marker whose members are all strings without escapes or control characters, each
+/// of the members below at most once and nothing else, is read here, with the same parsers
+/// serde would use; anything else (a policy, `null`, a blank, a key this does not know) is
+/// left to serde, so both read every marker alike.
+fn plain(json: &str) -> Option<Marker> {
+    let mut rest = json.strip_prefix('{')?;
+    let [mut id, mut name, mut comment, mut expires, mut created, mut updated, mut job] =
+        [None::<&str>; 7];
+    loop {
+        let (key, after) = plain_string(rest)?;
+        let (value, after) = plain_string(after.strip_prefix(':')?)?;
+        let slot = match key {
+            "id" => &mut id,
+            "name" => &mut name,
+            "comment" => &mut comment,
+            "expires_at" => &mut expires,
+            "created_at" => &mut created,
+            "updated_at" => &mut updated,
+            "job" => &mut job,
+            _ => return None,
+        };
+        if slot.replace(value).is_some() {
+            return None;
+        }
+        match after.as_bytes().first() {
+            Some(b',') => rest = &after[1..],
+            Some(b'}') if after.len() == 1 => break,
+            _ => return None,
+        }
+    }
+    let meta = EntryMeta {
+        id: id?.parse().ok()?,
+        name: name.map(str::to_owned),
+        comment: comment.map(str::to_owned),
+        expires_at: match expires {
+            Some(text) => Some(Timestamp::parse(text)?),
+            None => None,
+        },
+        created_at: Timestamp::parse(created?)?,
+        updated_at: Timestamp::parse(updated?)?,
+        policy: Default::default(),
+    };
+    Some(Marker {
+        meta,
+        job: job.map(str::to_owned),
+    })
+}
+
+/// A JSON string at the start of `text` that needs no unescaping: its contents and the rest.
+fn plain_string(text: &str) -> Option<(&str, &str)> {
+    let body = text.strip_prefix('"')?;
+    let end = body
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (body.as_bytes()[end] == b'"').then(|| (&body[..end], &body[end + 1..]))
 }
 
 /// What a marker records of its job line's command: enough to tell it from another line, not
 /// a secret (the line is beside it).
 pub fn digest(written_command: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(written_command.as_bytes())[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&Sha256::digest(written_command.as_bytes())[..6])
 }
 
 /// The marker for an entry whose job line carries `written_command`. JSON escapes every
@@ -58,7 +115,6 @@ pub fn render(meta: &EntryMeta, written_command: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::time::Timestamp;
 
     #[test]
     fn round_trips_and_stays_one_line() {
@@ -77,6 +133,46 @@ mod tests {
         assert_eq!(parse(&line), Some(meta.clone()));
         assert_eq!(parse_bound(&line).unwrap().job, Some(digest("echo hi")));
         assert_eq!(parse_bound(&render(&meta, None)).unwrap().job, None);
+    }
+
+    /// The serde-free reading of plain markers must read exactly what serde reads.
+    #[test]
+    fn plain_markers_read_as_serde_reads_them() {
+        let id = "00000000-0000-4000-8000-000000000001";
+        let at = "2024-11-01T10:30:00Z";
+        let cases = [
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","name":"nämé ✓","comment":"c","expires_at":"2030-01-01T00:00:00+02:00","created_at":"{at}","updated_at":"{at}","job":"abc"}}"#),
+            format!(r#"{{"updated_at":"{at}","id":"{{{id}}}","created_at":" {at}"}}"#),
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}","timezone":"UTC"}}"#),
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}","x":"y"}}"#),
+            format!(r#"{{"id":"{id}","name":"a\"b","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","name":null,"created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","name":"a","name":"b","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{ "id":"{id}","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}"}} "#),
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}"}}x"#),
+            format!(r#"{{"id":"{id}","created_at":"{at}"}}"#),
+            format!(r#"{{"id":"nope","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","created_at":"yesterday","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","name":"a\tb","created_at":"{at}","updated_at":"{at}"}}"#),
+            format!(r#"{{"id":"{id}","created_at":"{at}","updated_at":"{at}","#),
+            String::new(),
+            // A raw control character is not JSON: serde refuses it, and so must this.
+            format!("{{\"id\":\"{id}\",\"name\":\"a\u{1}b\",\"created_at\":\"{at}\",\"updated_at\":\"{at}\"}}"),
+        ];
+        for json in &cases {
+            let serde: Option<Marker> = serde_json::from_str(json).ok();
+            if let Some(plain) = plain(json) {
+                assert_eq!(Some(plain), serde, "{json}");
+            }
+            assert_eq!(
+                parse_bound(&format!("{MARKER_PREFIX}{json}")),
+                serde,
+                "{json}"
+            );
+        }
+        assert!(plain(&cases[0]).is_some() && plain(&cases[1]).is_some());
     }
 
     #[test]

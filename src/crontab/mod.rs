@@ -7,4 +7,4 @@ pub mod recorder;
 pub mod recorder_flags;
 pub mod warnings;
 
-pub use document::{job_line, Crontab, Job, Located};
+pub use document::{job_line, Crontab, Job, Located, Slot};

@@ -269,10 +269,14 @@ fn words(text: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
+/// What every recorder call holds, before and after cron's escapes are undone (they touch
+/// only `\` and `%`): a command without it is not a call.
+pub const MARK: &str = " exec --entry ";
+
 /// Reads a recorder call (cron's escapes already undone); None when `text` is not one.
 pub fn parse_call(text: &str) -> Option<RecorderCall> {
     // Every read of every managed line comes here: split into shell words only what can be ours.
-    if !text.contains(" exec --entry ") {
+    if !text.contains(MARK) {
         return None;
     }
     let words = words(text)?;

@@ -5,6 +5,9 @@ pub mod error;
 pub mod policy;
 pub mod time;
 pub mod user;
-pub mod warning;
+/// What cron accepts but likely surprises: defined with the cron model, which finds them.
+pub mod warning {
+    pub use crate::cron::warning::{Warning, WarningCode};
+}
 
 pub use error::{Error, ErrorKind, Result};

@@ -5,8 +5,14 @@
 //! line as recorder flags (so they hold while no server runs), and returned on every entry.
 
 use super::{Error, ErrorKind, Result};
+use crate::cron::zone::MAX_ZONE_CHARS;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+// Defined with the cron model, which reads them (the gate, zone rules); here with the other
+// policy members.
+pub use crate::cron::gate::CatchUp;
+pub use crate::cron::zone::lookup_zone;
 
 /// Bounds of `timeout_ms`, in milliseconds (1 s to 24 h).
 pub const MIN_TIMEOUT_MS: u64 = 1_000;
@@ -21,17 +27,6 @@ pub enum Concurrency {
     Allow,
     /// Do not start it; record a `skipped` run with `skip_reason: "overlap"`.
     Forbid,
-}
-
-/// What happens to fires missed while cron was not running.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CatchUp {
-    /// Missed fires are forgotten (cron's behaviour).
-    #[default]
-    None,
-    /// When cron starts, run once for the most recent missed fire of the last 7 days.
-    Latest,
 }
 
 /// Who hears about a run.
@@ -112,31 +107,6 @@ pub fn check_timeout_ms(ms: u64) -> Result<()> {
             format!("timeout_ms must be between {MIN_TIMEOUT_MS} and {MAX_TIMEOUT_MS}, got {ms}"),
         ))
     }
-}
-
-/// Longest zone name accepted; the longest in tzdata is about 30 characters.
-const MAX_ZONE_CHARS: usize = 64;
-
-/// True for a name shaped like an IANA zone: `Area/Location` words, no path tricks. The tz
-/// database is a directory tree, so a name must never climb out of it or be absolute.
-fn zone_shaped(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_ZONE_CHARS
-        && name
-            .split('/')
-            .all(|part| !part.is_empty() && !part.starts_with(['.', '-']))
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-+/".contains(c))
-}
-
-/// The zone named `name` as the host's tz database (/usr/share/zoneinfo) has it now, read at
-/// the time of the call so that a tzdata update takes effect without rebuilding cronrpc.
-pub fn lookup_zone(name: &str) -> Option<jiff::tz::TimeZone> {
-    if !zone_shaped(name) {
-        return None;
-    }
-    jiff::tz::db().get(name).ok()
 }
 
 /// INVALID_TIMEZONE unless the host's tz database knows `name`.

@@ -5,11 +5,10 @@ use super::{discover, lifecycle, tasks, tools, Session};
 use crate::api::errors::{self, ErrorObject};
 use crate::api::{params, Order, Router};
 use crate::protocol::InFlight;
-use crate::service::{Caller, Service};
+use crate::service::Caller;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 /// The methods MCP adds beside the method table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +78,7 @@ pub(super) async fn answer(
     method: McpMethod,
     params: Option<Box<RawValue>>,
     origin: Origin,
-    service: Arc<Service>,
+    router: Router,
 ) -> Result<Value, ErrorObject> {
     let params = params.as_deref();
     match method {
@@ -92,10 +91,10 @@ pub(super) async fn answer(
             Ok(json!({}))
         }
         McpMethod::ToolsList => tools::list(typed(params)?),
-        McpMethod::ToolsCall => tools::Call::new(typed(params)?, origin)?.run(service).await,
-        McpMethod::TasksGet => tasks::get(service, typed(params)?, origin.caller).await,
-        McpMethod::TasksCancel => tasks::cancel(service, typed(params)?, origin.caller).await,
-        McpMethod::TasksUpdate => tasks::update(service, typed(params)?, origin.caller).await,
+        McpMethod::ToolsCall => tools::Call::new(typed(params)?, origin)?.run(router).await,
+        McpMethod::TasksGet => tasks::get(router, typed(params)?, origin.caller).await,
+        McpMethod::TasksCancel => tasks::cancel(router, typed(params)?, origin.caller).await,
+        McpMethod::TasksUpdate => tasks::update(router, typed(params)?, origin.caller).await,
     }
 }
 

@@ -83,7 +83,7 @@ impl Handler for Mcp {
             session: self.session.clone(),
             in_flight,
         };
-        let answer = method::answer(method, request.params, origin, self.router.service_arc());
+        let answer = method::answer(method, request.params, origin, self.router.clone());
         async move {
             let answer = answer.await;
             // The context lives until the answer is ready: its effect is then taken.

@@ -9,9 +9,9 @@
 use super::tools::{answer, failure, success, Call};
 use super::{runs, tasks};
 use crate::api::errors::ErrorObject;
-use crate::service::Service;
+use crate::api::Router;
+use crate::service::{Caller, Service};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often a waiting call looks at its run.
@@ -19,15 +19,21 @@ const POLL: Duration = Duration::from_millis(100);
 /// How often a waiting call with a progress token says it is still running.
 pub const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
+/// `f` as `caller`, on the blocking pool within the caller's share. Each step is quick: the
+/// wait between them holds no thread.
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
+    router: &Router,
+    caller: &Caller,
+    f: impl FnOnce(&Service, &Caller) -> T + Send + 'static,
 ) -> Result<T, ErrorObject> {
-    tokio::task::spawn_blocking(f)
+    let who = caller.clone();
+    router
+        .blocking(caller.uid, false, move |service| f(service, &who))
         .await
         .map_err(|e| super::internal(&e))
 }
 
-pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObject> {
+pub async fn run(call: Call, router: Router) -> Result<Value, ErrorObject> {
     let Call {
         arguments,
         modern,
@@ -36,8 +42,8 @@ pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObject
         in_flight,
         ..
     } = call;
-    let (svc, who) = (service.clone(), caller.clone());
-    let started = match blocking(move || runs::start(&svc, &who, &arguments)).await? {
+    let start = move |service: &Service, who: &Caller| runs::start(service, who, &arguments);
+    let started = match blocking(&router, &caller, start).await? {
         Ok(started) => started,
         Err(error) => return Ok(answer(failure(&error), modern.as_ref())),
     };
@@ -68,20 +74,17 @@ pub async fn run(call: Call, service: Arc<Service>) -> Result<Value, ErrorObject
             () = in_flight.cancelled.cancelled() => {
                 // The client gave up: stop the run so it is not left going (and run again by
                 // an agent told it failed). The connection sends no answer.
-                let (svc, who, user, id) = (service.clone(), caller.clone(), record.user.clone(), record.run_id.clone());
-                if let Ok(Err(e)) = blocking(move || runs::cancel(&svc, &who, &user, &id)).await {
+                let (user, id) = (record.user.clone(), record.run_id.clone());
+                let cancel = move |service: &Service, who: &Caller| runs::cancel(service, who, &user, &id);
+                if let Ok(Err(e)) = blocking(&router, &caller, cancel).await {
                     tracing::warn!(run = %record.run_id, "cancelling a run for a cancelled call: {e}");
                 }
                 return Err(super::internal(&"cancelled by the client"));
             }
         }
-        let (svc, who, user, id) = (
-            service.clone(),
-            caller.clone(),
-            record.user.clone(),
-            record.run_id.clone(),
-        );
-        match blocking(move || runs::get(&svc, &who, &user, &id)).await? {
+        let (user, id) = (record.user.clone(), record.run_id.clone());
+        let get = move |service: &Service, who: &Caller| runs::get(service, who, &user, &id);
+        match blocking(&router, &caller, get).await? {
             Ok(now) => record = now,
             Err(error) => return Ok(answer(failure(&error), modern.as_ref())),
         }

@@ -9,7 +9,6 @@ use crate::history::{RunRecord, RunStatus};
 use crate::service::runs::RunRef;
 use crate::service::{Caller, Service};
 use serde_json::value::RawValue;
-use std::sync::Arc;
 
 /// A run just started, and whether the caller asked to wait for it (`wait`, default true).
 pub struct Started {
@@ -19,7 +18,7 @@ pub struct Started {
 
 /// Starts the run `arguments` (entries_run's arguments) describe, answering at once with the
 /// record in `running` (or already ended, for a run a policy skipped).
-pub fn start(service: &Arc<Service>, caller: &Caller, arguments: &RawValue) -> Result<Started> {
+pub fn start(service: &Service, caller: &Caller, arguments: &RawValue) -> Result<Started> {
     let mut params = params::parse::<<api::EntriesRun as Method>::Params>(Some(arguments.get()))?;
     let wait = params.wait;
     params.wait = false;

@@ -11,6 +11,7 @@ use super::runs;
 use super::tools::{answer, success};
 use crate::api::errors;
 use crate::api::errors::ErrorObject;
+use crate::api::Router;
 use crate::domain::Error;
 use crate::history::{RunRecord, RunStatus};
 use crate::service::crontab::NoParams;
@@ -22,7 +23,7 @@ use rmcp::model::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 /// How often a client should poll a working task.
 pub const POLL_INTERVAL_MS: u64 = 1000;
@@ -150,36 +151,42 @@ fn open(params: TaskParams, caller: Caller) -> Result<(Modern, String, Caller), 
     Ok((modern, task_id, caller))
 }
 
+/// `f` as `caller`, on the blocking pool within the caller's share.
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ErrorObject> + Send + 'static,
+    router: &Router,
+    caller: Caller,
+    f: impl FnOnce(&Service, &Caller) -> Result<T, ErrorObject> + Send + 'static,
 ) -> Result<T, ErrorObject> {
-    tokio::task::spawn_blocking(f)
+    router
+        .blocking(caller.uid, false, move |service| f(service, &caller))
         .await
         .map_err(|e| super::internal(&e))?
 }
 
 pub(super) async fn get(
-    service: Arc<Service>,
+    router: Router,
     params: TaskParams,
     caller: Caller,
 ) -> Result<Value, ErrorObject> {
     let (modern, task_id, caller) = open(params, caller)?;
-    let record = blocking(move || find(&service, &caller, &task_id)).await?;
+    let record = blocking(&router, caller, move |service, who| {
+        find(service, who, &task_id)
+    })
+    .await?;
     let result = GetTaskResult::new(detailed(&record, &modern));
     Ok(era::complete(json!(result), Some(&modern)))
 }
 
 /// Stops the run (its whole process group); the ack comes once it is recorded as stopped.
 pub(super) async fn cancel(
-    service: Arc<Service>,
+    router: Router,
     params: TaskParams,
     caller: Caller,
 ) -> Result<Value, ErrorObject> {
     let (modern, task_id, caller) = open(params, caller)?;
-    blocking(move || {
-        let record = find(&service, &caller, &task_id)?;
-        runs::cancel(&service, &caller, &record.user, &record.run_id)
-            .map_err(|e| errors::to_rpc(&e))
+    blocking(&router, caller, move |service, who| {
+        let record = find(service, who, &task_id)?;
+        runs::cancel(service, who, &record.user, &record.run_id).map_err(|e| errors::to_rpc(&e))
     })
     .await?;
     Ok(era::complete(json!(TaskAckResult::new()), Some(&modern)))
@@ -187,11 +194,14 @@ pub(super) async fn cancel(
 
 /// A run never waits for input, so there is nothing to update; the ack says the task exists.
 pub(super) async fn update(
-    service: Arc<Service>,
+    router: Router,
     params: TaskParams,
     caller: Caller,
 ) -> Result<Value, ErrorObject> {
     let (modern, task_id, caller) = open(params, caller)?;
-    blocking(move || find(&service, &caller, &task_id)).await?;
+    blocking(&router, caller, move |service, who| {
+        find(service, who, &task_id)
+    })
+    .await?;
     Ok(era::complete(json!(TaskAckResult::new()), Some(&modern)))
 }

@@ -9,7 +9,7 @@ use super::method::{string_member, Origin};
 use super::schema::tool_schema;
 use crate::api::errors::ErrorObject;
 use crate::api::openrpc::schema_of;
-use crate::api::{self, errors, for_each_method, params, Method, Visitor};
+use crate::api::{self, errors, for_each_method, params, Method, Router, Visitor};
 use crate::domain::{Error, Result};
 use crate::protocol::InFlight;
 use crate::service::{Caller, Service};
@@ -243,10 +243,11 @@ impl Call {
         })
     }
 
-    /// Runs the tool's method on a blocking thread (services do file and process I/O).
-    pub async fn run(self, service: Arc<Service>) -> std::result::Result<Value, ErrorObject> {
+    /// Runs the tool's method on a blocking thread (services do file and process I/O), within
+    /// the caller's share, as the method table's own calls are.
+    pub async fn run(self, router: Router) -> std::result::Result<Value, ErrorObject> {
         if self.tool.method == api::EntriesRun::NAME {
-            return super::run_tool::run(self, service).await;
+            return super::run_tool::run(self, router).await;
         }
         let Call {
             tool,
@@ -255,10 +256,13 @@ impl Call {
             caller,
             ..
         } = self;
-        let outcome =
-            tokio::task::spawn_blocking(move || (tool.call)(&service, &caller, &arguments))
-                .await
-                .map_err(|e| super::internal(&e))?;
+        let long = router.route(tool.method).is_some_and(|r| r.hints.long);
+        let outcome = router
+            .blocking(caller.uid, long, move |service| {
+                (tool.call)(service, &caller, &arguments)
+            })
+            .await
+            .map_err(|e| super::internal(&e))?;
         let call = match outcome {
             Ok(result) => success(result),
             Err(error) => failure(&error),

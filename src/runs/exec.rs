@@ -41,7 +41,7 @@ pub struct ExecArgs {
     #[arg(long)]
     pub entry: Uuid,
     /// The history directory (one subdirectory per user).
-    #[arg(long, default_value = crate::app::DEFAULT_HISTORY_DIR)]
+    #[arg(long, default_value = crate::history::DEFAULT_HISTORY_DIR)]
     pub history_dir: PathBuf,
     #[command(flatten)]
     pub policy: PolicyFlags,

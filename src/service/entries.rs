@@ -8,7 +8,7 @@ use super::entry_checks::{check_optional, check_schedule, render_job, user_synta
 use super::policies::PolicyPatch;
 use super::views::{entry_view, Entry};
 use super::{Action, Caller, Edit, Service};
-use crate::crontab::{Crontab, Job, Located};
+use crate::crontab::{Crontab, Job, Located, Slot};
 use crate::domain::entry::{self, ManagedEntry};
 use crate::domain::time::Timestamp;
 use crate::domain::user::User;
@@ -30,7 +30,7 @@ impl Service {
     }
 
     pub(crate) fn read_crontab(&self, user: &User) -> Result<Crontab> {
-        Ok(Crontab::from_text(&self.read(user)?))
+        Ok(Crontab::from(self.read(user)?))
     }
 
     /// Lets the job cron runs as `user` record its runs. A failure only costs the recording.
@@ -62,29 +62,34 @@ impl Service {
         let user = self.user(caller, &p.user)?;
         let crontab = self.read_crontab(&user)?;
         let now = self.now();
-        let wanted = |item: &Job| {
-            let (kind, enabled) = match item {
-                Job::Managed(l) => (EntryType::Managed, l.entry.enabled),
-                Job::Raw { .. } => (EntryType::Raw, true),
+        // Every job is found and counted, but only the page's are read into entries: on a
+        // 10,000-line crontab that is most of a list's cost.
+        let slots = crontab.slots();
+        self.note_recorders(&user, slots.iter().filter_map(|&s| crontab.recorder(s)));
+        let wanted = |slot: &&Slot| {
+            let (kind, enabled) = match **slot {
+                Slot::Managed { enabled, .. } => (EntryType::Managed, enabled),
+                Slot::Raw { .. } => (EntryType::Raw, true),
             };
             p.kind.is_none_or(|k| k == kind) && p.enabled.is_none_or(|e| e == enabled)
         };
-        let items = crontab.jobs();
-        self.note_recorders(
-            &user,
-            items.iter().filter_map(|item| match item {
-                Job::Managed(l) => l.recorder.clone(),
-                Job::Raw { .. } => None,
-            }),
-        );
-        let items: Vec<Job> = items.into_iter().filter(wanted).collect();
-        let total = items.len();
-        let last = self.last_runs(&user);
+        let total = slots.iter().filter(wanted).count();
         let skip = usize::try_from((p.page - 1).saturating_mul(p.limit)).unwrap_or(usize::MAX);
-        let entries = items
-            .into_iter()
+        let page: Vec<Job> = slots
+            .iter()
+            .filter(wanted)
             .skip(skip)
             .take(p.limit as usize)
+            .map(|&slot| crontab.job(slot))
+            .collect();
+        let any_managed = page.iter().any(|i| matches!(i, Job::Managed(_)));
+        let last = if any_managed {
+            self.last_runs(&user)
+        } else {
+            LastRuns::default()
+        };
+        let entries = page
+            .into_iter()
             .map(|item| match item {
                 Job::Managed(l) => {
                     ListItem::Managed(Box::new(self.view(&user, &l.entry, now, &last)))

@@ -4,7 +4,7 @@
 use super::cursor::{is, show, Cursor};
 use super::err;
 use super::field::{get_list, SPECS};
-use crate::cron::{Expr, Macro, Schedule, ScheduleError};
+use crate::{Expr, Macro, Schedule, ScheduleError};
 
 /// cron.h: MAX_COMMAND (1000).
 pub(crate) const MAX_COMMAND: usize = 1000;
@@ -20,17 +20,33 @@ pub(crate) struct Scanned {
     pub(crate) lint: Option<ScheduleError>,
 }
 
+/// What a scan keeps of the fields' parts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parts {
+    /// Every part, as a [`Schedule`] needs them.
+    Keep,
+    /// None: only where the schedule ends, or why cron refuses it, is wanted (reading the lines
+    /// of a crontab), and the fields' parts would be an allocation each for nothing. The
+    /// schedule's bit sets are still built.
+    Drop,
+}
+
 /// load_entry up to the end of the schedule. `ch` is the first useful character of the line.
-pub(crate) fn scan_schedule(cur: &mut Cursor<'_>, ch: i32) -> Result<Scanned, ScheduleError> {
+pub(crate) fn scan_schedule(
+    cur: &mut Cursor<'_>,
+    ch: i32,
+    keep: Parts,
+) -> Result<Scanned, ScheduleError> {
     if is(ch, b'@') {
         return scan_macro(cur);
     }
     let mut lint = None;
-    let (minute, minutes, _, ch) = get_list(cur, &SPECS[0], ch, &mut lint)?;
-    let (hour, hours, _, ch) = get_list(cur, &SPECS[1], ch, &mut lint)?;
-    let (day_of_month, doms, _, ch) = get_list(cur, &SPECS[2], ch, &mut lint)?;
-    let (month, months, _, ch) = get_list(cur, &SPECS[3], ch, &mut lint)?;
-    let (day_of_week, dows, end, ch) = get_list(cur, &SPECS[4], ch, &mut lint)?;
+    let keep = keep == Parts::Keep;
+    let (minute, minutes, _, ch) = get_list(cur, &SPECS[0], ch, &mut lint, keep)?;
+    let (hour, hours, _, ch) = get_list(cur, &SPECS[1], ch, &mut lint, keep)?;
+    let (day_of_month, doms, _, ch) = get_list(cur, &SPECS[2], ch, &mut lint, keep)?;
+    let (month, months, _, ch) = get_list(cur, &SPECS[3], ch, &mut lint, keep)?;
+    let (day_of_week, dows, end, ch) = get_list(cur, &SPECS[4], ch, &mut lint, keep)?;
     let schedule = Schedule {
         dom_star: day_of_month.star,
         dow_star: day_of_week.star,

@@ -3,7 +3,7 @@
 
 use super::cursor::{is, is_blank, show, show_ch, Cursor, EOF, NL};
 use super::err;
-use crate::cron::{Field, FieldName, Part, ScheduleError};
+use crate::{Field, FieldName, Part, ScheduleError};
 
 /// cron.h: MAX_TEMPSTR (1000).
 const MAX_TEMPSTR: usize = 1000;
@@ -53,12 +53,14 @@ pub(super) const SPECS: [Spec; 5] = [
     },
 ];
 
-/// get_list: `range {"," range}`, then whatever cron skips up to the next blank.
+/// get_list: `range {"," range}`, then whatever cron skips up to the next blank. The parts
+/// are kept only when `keep` (see `entry::Parts`).
 pub(super) fn get_list(
     cur: &mut Cursor<'_>,
     spec: &Spec,
     mut ch: i32,
     lint: &mut Option<ScheduleError>,
+    keep: bool,
 ) -> Result<(Field, u64, usize, i32), ScheduleError> {
     let start = cur.at(ch);
     let star = is(ch, b'*');
@@ -72,7 +74,9 @@ pub(super) fn get_list(
     }
     loop {
         let (part, next) = get_range(cur, spec, ch, &mut bits, lint)?;
-        parts.push(part);
+        if keep {
+            parts.push(part);
+        }
         ch = next;
         if is(ch, b',') {
             ch = cur.get_char();

@@ -8,10 +8,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// The repository this crate sits in (crates/cron), where `.oracles/` and the oracle scripts
+/// under `tests/oracles/` are.
+pub(super) fn repo() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
 pub(super) fn oracle(path: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(".oracles")
-        .join(path);
+    let p = repo().join(".oracles").join(path);
     assert!(
         p.exists(),
         "{} is missing: run scripts/install-oracles",
@@ -132,7 +136,7 @@ fn next_runs_match_croniter() {
         .map(|(e, _, t, tz)| format!("{e}\t{}\t{}\n", t.timestamp(), tz.name()))
         .collect();
     let mut cmd = Command::new(python);
-    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/croniter_next.py"));
+    cmd.arg(repo().join("tests/oracles/croniter_next.py"));
     let answers = run_once(cmd, &input);
     assert_eq!(answers.len(), cases.len());
     let (mut compared, mut failures) = (0, Vec::new());
@@ -174,7 +178,7 @@ fn next_runs_match_croniter() {
 fn croniter_ignores_the_star_rule() {
     let python = oracle("venv/bin/python");
     let mut cmd = Command::new(python);
-    cmd.arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/croniter_next.py"));
+    cmd.arg(repo().join("tests/oracles/croniter_next.py"));
     // After Monday 2024-01-01: cron wants an odd day that is a Monday (the 15th); croniter takes
     // any odd day or any Monday (the 3rd). Likewise `5-5` is every minute to croniter.
     let answers = run_once(

@@ -13,7 +13,7 @@ mod entry;
 mod field;
 
 pub(crate) use cursor::{is_blank, Cursor, EOF};
-pub(crate) use entry::{scan_schedule, MAX_COMMAND};
+pub(crate) use entry::{scan_schedule, Parts, MAX_COMMAND};
 
 use super::{FieldName, Schedule, ScheduleError};
 use cursor::show;
@@ -95,7 +95,7 @@ fn scan_whole(text: &str) -> Result<Scanned, ScheduleError> {
     }
     let mut cur = Cursor::new(text.as_bytes(), true);
     let first = cur.get_char();
-    let scanned = scan_schedule(&mut cur, first)?;
+    let scanned = scan_schedule(&mut cur, first, Parts::Keep)?;
     let ch = cur.skip_blanks(scanned.ch);
     let at = cur.at(ch);
     if at < text.len() {

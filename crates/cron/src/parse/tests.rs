@@ -1,5 +1,5 @@
 use super::*;
-use crate::cron::{Expr, Part};
+use crate::{Expr, Part};
 
 fn reason(text: &str) -> String {
     match Schedule::parse(text) {

@@ -21,6 +21,31 @@ pub fn host_zone() -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
+/// Longest zone name accepted; the longest in tzdata is about 30 characters.
+pub const MAX_ZONE_CHARS: usize = 64;
+
+/// True for a name shaped like an IANA zone: `Area/Location` words, no path tricks. The tz
+/// database is a directory tree, so a name must never climb out of it or be absolute.
+fn zone_shaped(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_ZONE_CHARS
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && !part.starts_with(['.', '-']))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-+/".contains(c))
+}
+
+/// The zone named `name` as the host's tz database (/usr/share/zoneinfo) has it now, read at
+/// the time of the call so that a tzdata update takes effect without rebuilding cronrpc.
+pub fn lookup_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    if !zone_shaped(name) {
+        return None;
+    }
+    jiff::tz::db().get(name).ok()
+}
+
 /// An entry's zone as the host's tz database has it, with its offset changes tabulated for
 /// cron's DST rules. Read from /usr/share/zoneinfo (not compiled in), so that a tzdata update
 /// changes what the recorder's gate and `next_run` compute without rebuilding cronrpc.
@@ -48,7 +73,7 @@ impl Rules {
                 zone: zone.clone(),
             });
         }
-        let tz = crate::domain::policy::lookup_zone(name)?;
+        let tz = lookup_zone(name)?;
         let zone = Arc::new(Zone::of_system(&tz));
         if let Ok(mut cache) = cache.lock() {
             cache.insert(name.to_owned(), zone.clone());

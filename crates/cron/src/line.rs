@@ -3,7 +3,7 @@
 //! because no crate reads crontab lines the way Debian's cron does, and the model that splits
 //! lines must agree exactly with the validator (which uses the same code).
 
-use super::parse::{is_blank, scan_schedule, Cursor, EOF, MAX_COMMAND};
+use super::parse::{is_blank, scan_schedule, Cursor, Parts, EOF, MAX_COMMAND};
 
 /// What one line of a user crontab is to cron.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,25 +34,25 @@ pub fn classify(line: &str) -> LineKind<'_> {
         Some(b'#') => return LineKind::Comment,
         Some(_) => {}
     }
-    let items = scan_line(line.as_bytes(), true);
-    if items.iter().any(|i| matches!(i, Loaded::Error(_))) {
-        return LineKind::Invalid;
-    }
-    // A NUL ends what cron reads as one entry, so a line can hold several; the first counts.
-    for item in items {
-        match item {
-            Loaded::Env { name, value } => return LineKind::Env { name, value },
-            Loaded::Job { schedule, command } => {
-                let (Some(schedule), Some(command)) = (line.get(schedule), line.get(command))
-                else {
-                    return LineKind::Invalid;
-                };
-                return LineKind::Job(JobLine { schedule, command });
-            }
-            Loaded::Error(_) => {}
+    // A NUL ends what cron reads as one entry, so a line can hold several; the first counts,
+    // unless cron refuses any of them.
+    let mut first = None;
+    let mut refused = false;
+    scan_items(line.as_bytes(), true, |item| match item {
+        Loaded::Error(_) => refused = true,
+        item => {
+            first.get_or_insert(item);
         }
+    });
+    match first {
+        _ if refused => LineKind::Invalid,
+        Some(Loaded::Env { name, value }) => LineKind::Env { name, value },
+        Some(Loaded::Job { schedule, command }) => match (line.get(schedule), line.get(command)) {
+            (Some(schedule), Some(command)) => LineKind::Job(JobLine { schedule, command }),
+            _ => LineKind::Invalid,
+        },
+        _ => LineKind::Invalid,
     }
-    LineKind::Invalid
 }
 
 /// What cron loaded from the input (env.c's load_env or entry.c's load_entry): an environment
@@ -75,23 +75,29 @@ pub(crate) const MISSING_NEWLINE: &str = "missing newline before end of file";
 /// crontab.c's check loop over one line (`terminated`: it ended in `\n`, else the file ends
 /// there). Like crontab, it stops at the first error.
 pub(crate) fn scan_line(bytes: &[u8], terminated: bool) -> Vec<Loaded> {
-    let mut cur = Cursor::new(bytes, terminated);
     let mut items = Vec::new();
+    scan_items(bytes, terminated, |item| items.push(item));
+    items
+}
+
+/// [`scan_line`], handing each item to `each` (classifying a line keeps none of them).
+fn scan_items(bytes: &[u8], terminated: bool, mut each: impl FnMut(Loaded)) {
+    let mut cur = Cursor::new(bytes, terminated);
     loop {
         match load_env(&mut cur) {
             Env::Eof { empty } => {
                 if !empty {
-                    items.push(Loaded::Error(MISSING_NEWLINE.to_string()));
+                    each(Loaded::Error(MISSING_NEWLINE.to_string()));
                 }
-                return items;
+                return;
             }
-            Env::Set { name, value } => items.push(Loaded::Env { name, value }),
+            Env::Set { name, value } => each(Loaded::Env { name, value }),
             Env::Other => match load_entry(&mut cur) {
-                Ok(Some(job)) => items.push(job),
-                Ok(None) => return items,
+                Ok(Some(job)) => each(job),
+                Ok(None) => return,
                 Err(reason) => {
-                    items.push(Loaded::Error(reason));
-                    return items;
+                    each(Loaded::Error(reason));
+                    return;
                 }
             },
         }
@@ -239,7 +245,9 @@ fn load_entry(cur: &mut Cursor<'_>) -> Result<Option<Loaded>, String> {
         return Ok(None);
     }
     let start = cur.at(ch);
-    let scanned = scan_schedule(cur, ch).map_err(|e| e.to_string())?;
+    // Lines are read for their kind and extent: the schedule itself is parsed again where
+    // it is wanted (a listed entry's next run), so its parts are not kept here.
+    let scanned = scan_schedule(cur, ch, Parts::Drop).map_err(|e| e.to_string())?;
     let ch = cur.skip_blanks(scanned.ch);
     cur.unget_char(ch);
     if ch == i32::from(b'*') {

@@ -15,8 +15,20 @@
 
 use super::zone::Rules;
 use super::Schedule;
-use crate::domain::policy::CatchUp;
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What happens to fires missed while cron was not running.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CatchUp {
+    /// Missed fires are forgotten (cron's behaviour).
+    #[default]
+    None,
+    /// When cron starts, run once for the most recent missed fire of the last 7 days.
+    Latest,
+}
 
 const QUARTERS: [u32; 4] = [0, 15, 30, 45];
 

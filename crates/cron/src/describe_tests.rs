@@ -167,10 +167,7 @@ const CRONSTRUE: &[(&str, Option<&str>)] = &[
 fn compared_with_cronstrue() {
     let mut cmd = Command::new("node");
     cmd.env("NODE_PATH", oracle("node/node_modules"))
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/oracles/cronstrue.js"
-        ));
+        .arg(super::oracle_tests::repo().join("tests/oracles/cronstrue.js"));
     let input: String = CRONSTRUE.iter().map(|(e, _)| format!("{e}\n")).collect();
     let theirs = run_once(cmd, &input);
     assert_eq!(theirs.len(), CRONSTRUE.len());

@@ -1,7 +1,7 @@
 //! Schedules cron accepts that likely do not mean what they seem to.
 
 use super::{Expr, Field, FieldName, Part, Schedule};
-use crate::domain::warning::{Warning, WarningCode};
+use crate::warning::{Warning, WarningCode};
 
 /// Warnings for a schedule as it stands in a crontab (read leniently, as cron reads it).
 pub fn for_text(schedule: &str) -> Vec<Warning> {

@@ -3,6 +3,11 @@
 //! Written by hand because no crate reads crontab syntax the way Debian's cron does: the `cron`
 //! crate wants a seconds field, numbers Sunday as 1 and ANDs the day fields; `croner` computes
 //! good next runs but accepts what `crontab` rejects. See `schedule.rs` for the shared types.
+//!
+//! Its own crate so that the edge points down: it depends on nothing of cronrpc's, and what it
+//! needs of the policies (`gate::CatchUp`), the zone database (`zone::lookup_zone`) and the
+//! warnings it reports (`warning`) is defined here, and re-exported where the rest of cronrpc
+//! keeps its domain types.
 
 pub mod describe;
 pub mod gate;
@@ -12,6 +17,7 @@ pub mod parse;
 pub mod schedule;
 mod transitions;
 pub mod validate;
+pub mod warning;
 pub mod warnings;
 pub mod zone;
 

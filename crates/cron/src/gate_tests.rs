@@ -1,5 +1,4 @@
 use super::*;
-use crate::domain::policy::CatchUp;
 use chrono::{Offset, TimeZone};
 use chrono_tz::Tz;
 
