@@ -103,14 +103,18 @@ pub fn state_dir() -> Result<PathBuf, String> {
 
 /// The system backend's locks: the directory every cronrpc on the host shares (root's, made by
 /// root), so the root server and a user's own cronrpc never write one crontab at once. Only
-/// where no root cronrpc has ever made it does a user's cronrpc lock in its own state.
+/// while no root cronrpc has made it does a user's cronrpc lock in its own state.
 fn system_locks(state_dir: &std::path::Path) -> Locks {
     let shared = std::path::Path::new(ROOT_STATE_DIR).join("locks");
-    if nix::unistd::geteuid().is_root() || Locks::shared_exists(&shared) {
-        Locks::shared(shared)
-    } else {
-        Locks::new(state_dir.join("locks"))
+    if !nix::unistd::geteuid().is_root() {
+        return Locks::shared_once_made(shared, state_dir.join("locks"));
     }
+    let locks = Locks::shared(shared);
+    if let Err(e) = locks.make_shared() {
+        // Its first write tries again, and fails loudly there.
+        tracing::warn!(dir = %locks.dir().display(), "making the shared lock directory: {e}");
+    }
+    locks
 }
 
 pub fn build_service(options: &BackendOptions) -> Result<Service, String> {

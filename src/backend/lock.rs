@@ -10,13 +10,13 @@
 //! all so that a user's own cronrpc can make its lock file before any root cronrpc has: like
 //! /tmp, no one can remove or rename another's file there. Each lock file must belong to the
 //! user whose crontab it guards, mode 0600, so no one else can even open it; one that does not
-//! (made by someone else first, a symlink, a FIFO) is replaced by root, and refused by anyone
-//! else. Since a user can always hold their own lock, nobody waits for a lock for more than
+//! (made by someone else first, a symlink, a FIFO) is replaced by root (never a good one, and
+//! never from under a holder: see lock_replace.rs), and refused by anyone else. Since a user can always hold their own lock, nobody waits for a lock for more than
 //! [`LOCK_WAIT`]: a held lock costs only the holder's own crontab its writes.
 
 use crate::domain::user::User;
 use crate::domain::{Error, Result};
-use nix::fcntl::{Flock, FlockArg};
+use nix::fcntl::Flock;
 use nix::sys::stat::{fchmod, Mode};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -27,6 +27,8 @@ use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 use wait::wait_for;
 
+#[path = "lock_replace.rs"]
+mod replace;
 #[path = "lock_wait.rs"]
 mod wait;
 
@@ -40,6 +42,11 @@ pub struct Locks {
     dir: PathBuf,
     /// The multi-user directory of the system backend, rather than a private one.
     shared: bool,
+    /// For a user's own cronrpc on the system backend: the private directory it locks in
+    /// while no root cronrpc has made the shared one. Judged at every lock, not once at
+    /// start: a long-running process that kept a private lock after root made the shared
+    /// directory would write alongside the root server, each under its own lock.
+    until_shared: Option<PathBuf>,
 }
 
 /// Holds a user's lock until dropped.
@@ -70,6 +77,10 @@ impl Drop for LockGuard {
 
 const SHARED_MODE: u32 = 0o1733;
 
+/// How often a lock may turn out replaced while we waited for it before we give up with an
+/// error. Root replaces a bad file once; more means someone keeps replacing it.
+const MAX_REPLACED: usize = 5;
+
 impl Locks {
     /// Lock files in a private directory of this process's user (the spool backend, or an
     /// explicit --lock-dir).
@@ -77,6 +88,7 @@ impl Locks {
         Locks {
             dir: dir.into(),
             shared: false,
+            until_shared: None,
         }
     }
 
@@ -85,12 +97,36 @@ impl Locks {
         Locks {
             dir: dir.into(),
             shared: true,
+            until_shared: None,
         }
     }
 
-    /// Where the lock files are.
+    /// A user's own cronrpc on the system backend: the `shared` directory once root has made
+    /// it, until then `private` (see `until_shared`).
+    pub fn shared_once_made(shared: impl Into<PathBuf>, private: impl Into<PathBuf>) -> Self {
+        Locks {
+            until_shared: Some(private.into()),
+            ..Locks::shared(shared)
+        }
+    }
+
+    /// Root makes the shared directory now rather than at its first write, so users' own
+    /// cronrpc processes find it from the moment a root server runs.
+    pub fn make_shared(&self) -> std::io::Result<()> {
+        ensure_shared_dir(&self.dir)
+    }
+
+    /// Where the lock files are (for now).
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.choose().0
+    }
+
+    /// The directory to lock in, and whether it is the shared one.
+    fn choose(&self) -> (&Path, bool) {
+        match &self.until_shared {
+            Some(private) if !Self::shared_exists(&self.dir) => (private, false),
+            _ => (&self.dir, self.shared),
+        }
     }
 
     /// Whether the shared directory can be used by this process: root makes it; anyone else
@@ -101,26 +137,31 @@ impl Locks {
 
     /// Waits (at most [`LOCK_WAIT`]) until this process holds `user`'s lock.
     pub fn lock(&self, user: &User) -> Result<LockGuard> {
+        let (dir, shared) = self.choose();
         let fail = |e: &dyn std::fmt::Display| {
             Error::backend(format!(
                 "locking {}'s crontab in {}: {e}",
                 user.name,
-                self.dir.display()
+                dir.display()
             ))
         };
         let mut tries = 0;
         let lock = loop {
-            let file = if self.shared {
-                self.open_shared(user)
+            tries += 1;
+            if tries > MAX_REPLACED {
+                // Silently taking a lock no longer in place would let another writer in.
+                return Err(fail(&"the lock file keeps being replaced"));
+            }
+            let file = if shared {
+                open_shared(dir, user)
             } else {
-                super::dirs::ensure(&self.dir, 0o700).and_then(|()| self.open_private(user))
+                super::dirs::ensure(dir, 0o700).and_then(|()| open_private(dir, user))
             }
             .map_err(|e| fail(&e))?;
             let lock = wait_for(file).map_err(|e| fail(&e))?;
             // Root may have replaced a bad file while we waited on it: a lock on a file no
             // longer in place guards nothing, so take the one that is.
-            tries += 1;
-            if !self.shared || tries == 3 || still_in_place(&lock, &self.path(user)) {
+            if !shared || still_in_place(&lock, &lock_path(dir, user)) {
                 break lock;
             }
         };
@@ -132,74 +173,33 @@ impl Locks {
             user: user.name.clone(),
         })
     }
+}
 
-    fn path(&self, user: &User) -> PathBuf {
-        // The name has been checked, so it is a safe file name.
-        self.dir.join(format!("{}.lock", user.name))
-    }
+fn lock_path(dir: &Path, user: &User) -> PathBuf {
+    // The name has been checked, so it is a safe file name.
+    dir.join(format!("{}.lock", user.name))
+}
 
-    fn open_private(&self, user: &User) -> std::io::Result<File> {
-        let file = open(&self.path(user), true)?;
-        check_file(&file, nix::unistd::geteuid().as_raw())?;
-        Ok(file)
-    }
+fn open_private(dir: &Path, user: &User) -> std::io::Result<File> {
+    let file = open(&lock_path(dir, user), true)?;
+    check_file(&file, nix::unistd::geteuid().as_raw())?;
+    Ok(file)
+}
 
-    fn open_shared(&self, user: &User) -> std::io::Result<File> {
-        let root = nix::unistd::geteuid().is_root();
-        if root {
-            ensure_shared_dir(&self.dir)?;
-        } else {
-            check_shared_dir(&self.dir)?;
-        }
-        let path = self.path(user);
-        if !root {
-            // Made by its owner with O_CREAT, so it is whole the moment it appears.
-            let file = open(&path, true)?;
-            check_file(&file, user.uid).map_err(|e| {
-                std::io::Error::other(format!(
-                    "{e}; the root cronrpc replaces it at its next write of this crontab"
-                ))
-            })?;
-            return Ok(file);
-        }
-        if let Ok(file) = open(&path, false) {
-            if check_file(&file, user.uid).is_ok() {
-                return Ok(file);
-            }
-        }
-        // Root makes or replaces it while holding the directory's own lock, which only root
-        // can take (others may not open the directory): two root processes never replace
-        // each other's good file. The new file is set up under a temporary name and linked
-        // into place, so no one ever sees it half made.
-        let dir = File::open(&self.dir)?;
-        let _dir_lock = Flock::lock(dir, FlockArg::LockExclusive).map_err(|(_, e)| e)?;
-        if let Ok(file) = open(&path, false) {
-            if check_file(&file, user.uid).is_ok() {
-                return Ok(file);
-            }
-        }
-        let staging = self
-            .dir
-            .join(format!(".{}.{}.new", user.name, std::process::id()));
-        let _ = std::fs::remove_file(&staging);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-            .open(&staging)?;
-        std::os::unix::fs::fchown(&file, Some(user.uid), Some(user.gid))?;
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-        let linked = std::fs::hard_link(&staging, &path);
-        let _ = std::fs::remove_file(&staging);
-        linked?;
-        Ok(file)
+fn open_shared(dir: &Path, user: &User) -> std::io::Result<File> {
+    if nix::unistd::geteuid().is_root() {
+        ensure_shared_dir(dir)?;
+        return replace::root_open(dir, user, &|| {});
     }
+    check_shared_dir(dir)?;
+    // Made by its owner with O_CREAT, so it is whole the moment it appears.
+    let file = open(&lock_path(dir, user), true)?;
+    check_file(&file, user.uid).map_err(|e| {
+        std::io::Error::other(format!(
+            "{e}; the root cronrpc replaces it at its next write of this crontab"
+        ))
+    })?;
+    Ok(file)
 }
 
 fn still_in_place(file: &File, path: &Path) -> bool {
@@ -309,5 +309,19 @@ mod tests {
                 });
             }
         });
+    }
+
+    /// A user's own cronrpc started before any root cronrpc made the shared directory moves
+    /// to it at its next lock, so it never keeps writing under a lock the root server does not
+    /// know of.
+    #[test]
+    fn a_users_cronrpc_moves_to_the_shared_directory_once_root_made_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (shared, private) = (dir.path().join("shared"), dir.path().join("private"));
+        let locks = Locks::shared_once_made(&shared, &private);
+        assert_eq!(locks.choose(), (private.as_path(), false));
+        Locks::shared(&shared).make_shared().unwrap();
+        assert_eq!(locks.choose(), (shared.as_path(), true));
+        assert_eq!(locks.dir(), shared);
     }
 }
