@@ -170,6 +170,20 @@ impl Service {
             ));
         }
         if after != before {
+            // The lock should make this impossible; it is checked because a lock can fail to
+            // exclude (the user deleted or swapped their lock file while we held it, or wrote
+            // with `crontab` without it), and then this write would silently undo theirs.
+            if self.read(user)? != before {
+                return Err(Error::new(
+                    crate::domain::ErrorKind::Conflict,
+                    format!(
+                        "{}'s crontab changed while this request held its lock (written \
+                         without cronrpc's lock, or the lock file was replaced); nothing was \
+                         written: read it again and retry",
+                        user.name
+                    ),
+                ));
+            }
             let replaced_at = self.backend.modified_at(user);
             // Journaled ahead of the write, then settled, so a kill in between cannot leave
             // cronrpc's own write looking like someone else's.
@@ -219,6 +233,35 @@ pub fn etag(content: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::backend::SpoolBackend;
+
+    /// A write that did not take the lock lands between this request's read and its write:
+    /// the request fails with CONFLICT and writes nothing, so the other write survives.
+    #[test]
+    fn a_write_the_lock_did_not_keep_out_is_never_undone() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::new(
+            Box::new(SpoolBackend::new(dir.path())),
+            Locks::new(dir.path().join(".locks")),
+            chrono_tz::UTC,
+        );
+        let root = user::lookup("root").unwrap();
+        let spool = dir.path().join("root");
+        std::fs::write(&spool, "@daily echo first\n").unwrap();
+        let result = service.modify(&Caller::from_uid(0), &root, Action::of("test"), |edit| {
+            std::fs::write(&spool, "@daily echo unlocked\n").unwrap();
+            edit.crontab = Crontab::from_text("@daily echo mine\n");
+            Ok(())
+        });
+        let err = result.err().expect("the request fails");
+        assert_eq!(err.kind, crate::domain::ErrorKind::Conflict, "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&spool).unwrap(),
+            "@daily echo unlocked\n"
+        );
+    }
+
     /// Every "now" of the service layer is its clock's: a direct read of the system clock here
     /// would make expiry and written times untestable without waiting.
     #[test]

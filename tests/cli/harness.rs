@@ -284,6 +284,8 @@ impl Drop for TempUser {
             .status();
         let _ = std::fs::remove_dir_all(Path::new("/var/lib/cronrpc/history").join(&self.name));
         let _ = std::fs::remove_dir_all(Path::new("/var/lib/cronrpc/revisions").join(&self.name));
+        // A later user could be given this name (the pid in it recurs) under another uid.
+        let _ = std::fs::remove_file(format!("/var/lib/cronrpc/locks/{}.lock", self.name));
     }
 }
 
