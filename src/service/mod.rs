@@ -254,7 +254,7 @@ mod tests {
             edit.crontab = Crontab::from_text("@daily echo mine\n");
             Ok(())
         });
-        let err = result.err().expect("the request fails");
+        let err = result.expect_err("the request fails");
         assert_eq!(err.kind, crate::domain::ErrorKind::Conflict, "{err}");
         assert_eq!(
             std::fs::read_to_string(&spool).unwrap(),
