@@ -21,6 +21,7 @@ mod human_cli;
 mod journal_state;
 mod lifecycle;
 mod limits;
+mod lock_attacks;
 mod markers;
 mod mcp;
 mod mcp_modern;
