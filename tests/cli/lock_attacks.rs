@@ -88,3 +88,61 @@ fn a_lock_file_swapped_for_a_symlink_fifo_or_hard_link_is_refused_then_replaced_
     assert_eq!(std::fs::read_to_string(Path::new(&own)).unwrap(), "keep");
     drop(root.finish());
 }
+
+/// A user's own long-running cronrpc started on a host where no root cronrpc has yet made the
+/// shared lock directory locks in its private one; once a root server is up (and has made the
+/// shared directory), its next write must take the shared lock, not keep its private one
+/// and write alongside the root server. Acted out in a private mount namespace with an empty
+/// /var/lib/cronrpc, so the host's shared directory is left alone.
+#[test]
+fn a_users_cronrpc_started_before_any_root_one_moves_to_the_shared_lock() {
+    let user = TempUser::new();
+    let (dir, bin) = shared_bin();
+    let (bin, name) = (bin.display(), &user.name);
+    let fifo = dir.path().join("requests");
+    let out = dir.path().join("answers");
+    let (fifo, out) = (fifo.display(), out.display());
+    let private = format!("/home/{name}/.local/state/cronrpc/locks/{name}.lock");
+    let req = |tag: &str| create(&user, tag).replace('\'', "");
+    let script = format!(
+        r#"set -e
+mount -t tmpfs -o mode=755 tmpfs /var/lib/cronrpc
+mkfifo -m 666 {fifo}
+runuser -u {name} -- env -i PATH=/usr/bin:/bin HOME=/home/{name} RUST_LOG=warn \
+  {bin} serve --backend system < {fifo} > {out} &
+exec 3> {fifo}
+answers() {{ timeout 60 sh -c "until [ \$(wc -l < {out}) -ge $1 ]; do :; done"; }}
+echo '{first}' >&3; answers 1
+test -e {private}
+rm {private}
+echo '{root}' | RUST_LOG=warn {bin} serve --backend system | grep -q '"result"'
+echo '{second}' >&3; answers 2
+exec 3>&-; wait
+if test -e {private}; then echo PRIVATE; fi
+cat {out}
+"#,
+        first = req("own-before"),
+        root = req("root"),
+        second = req("own-after"),
+    );
+    let result = std::process::Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.matches("\"result\"").count(),
+        2,
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        !stdout.contains("PRIVATE"),
+        "the write after the root server came up took the private lock:\n{stdout}"
+    );
+    let crontab = user.crontab();
+    for tag in ["own-before", "root", "own-after"] {
+        assert!(crontab.contains(&format!("echo {tag}")), "{crontab}");
+    }
+}
