@@ -73,7 +73,8 @@ pub(super) fn root_open(dir: &Path, user: &User, before_placing: &dyn Fn()) -> i
         if !unchanged {
             continue;
         }
-        let staging = format!(".{}.{}.new", user.name, std::process::id());
+        // Unguessable, so no one can plant a file under the name before root makes it.
+        let staging = format!(".{}.{}.new", user.name, uuid::Uuid::new_v4().simple());
         let _ = std::fs::remove_file(dir.join(&staging));
         let file = OpenOptions::new()
             .read(true)
