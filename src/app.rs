@@ -106,15 +106,11 @@ pub fn state_dir() -> Result<PathBuf, String> {
 /// while no root cronrpc has made it does a user's cronrpc lock in its own state.
 fn system_locks(state_dir: &std::path::Path) -> Locks {
     let shared = std::path::Path::new(ROOT_STATE_DIR).join("locks");
-    if !nix::unistd::geteuid().is_root() {
-        return Locks::shared_once_made(shared, state_dir.join("locks"));
+    if nix::unistd::geteuid().is_root() {
+        Locks::shared(shared)
+    } else {
+        Locks::shared_once_made(shared, state_dir.join("locks"))
     }
-    let locks = Locks::shared(shared);
-    if let Err(e) = locks.make_shared() {
-        // Its first write tries again, and fails loudly there.
-        tracing::warn!(dir = %locks.dir().display(), "making the shared lock directory: {e}");
-    }
-    locks
 }
 
 pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
@@ -174,6 +170,10 @@ pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
         Some(dir) => Locks::new(dir),
         None => default_locks,
     };
+    if let Err(e) = locks.prepare() {
+        // Its first write tries again, and fails loudly there.
+        tracing::warn!(dir = %locks.dir().display(), "making the shared lock directory: {e}");
+    }
     let history = options.history_dir.clone().unwrap_or(default_history);
     let history = std::path::absolute(&history).unwrap_or(history);
     let recorder = recorder(&history);

@@ -110,10 +110,14 @@ impl Locks {
         }
     }
 
-    /// Root makes the shared directory now rather than at its first write, so users' own
-    /// cronrpc processes find it from the moment a root server runs.
-    pub fn make_shared(&self) -> std::io::Result<()> {
-        ensure_shared_dir(&self.dir)
+    /// A root cronrpc makes the shared directory now rather than at its first write, so
+    /// users' own cronrpc processes find it from the moment a root server runs. Nothing to do
+    /// for anyone else, or for private locks.
+    pub fn prepare(&self) -> std::io::Result<()> {
+        if self.shared && self.until_shared.is_none() && nix::unistd::geteuid().is_root() {
+            ensure_shared_dir(&self.dir)?;
+        }
+        Ok(())
     }
 
     /// Where the lock files are (for now).
@@ -320,7 +324,7 @@ mod tests {
         let (shared, private) = (dir.path().join("shared"), dir.path().join("private"));
         let locks = Locks::shared_once_made(&shared, &private);
         assert_eq!(locks.choose(), (private.as_path(), false));
-        Locks::shared(&shared).make_shared().unwrap();
+        Locks::shared(&shared).prepare().unwrap();
         assert_eq!(locks.choose(), (shared.as_path(), true));
         assert_eq!(locks.dir(), shared);
     }
