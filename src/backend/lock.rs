@@ -52,8 +52,25 @@ pub struct Locks {
 /// Holds a user's lock until dropped.
 #[derive(Debug)]
 pub struct LockGuard {
-    _lock: Flock<File>,
+    lock: Flock<File>,
     user: String,
+    path: PathBuf,
+}
+
+impl LockGuard {
+    /// Fails if the lock file is no longer the one held: its owner deleted or swapped it, so
+    /// another writer may hold the file now in place. Checked just before a write, so that
+    /// write fails rather than silently running alongside another.
+    pub fn check(&self) -> Result<()> {
+        if still_in_place(&self.lock, &self.path) {
+            return Ok(());
+        }
+        Err(Error::backend(format!(
+            "{}'s lock file {} was deleted or replaced while held; nothing was written, try again",
+            self.user,
+            self.path.display()
+        )))
+    }
 }
 
 /// The descriptor of each lock this process holds, by user, so that a program run under the
@@ -173,8 +190,9 @@ impl Locks {
             held.insert(user.name.clone(), lock.as_raw_fd());
         }
         Ok(LockGuard {
-            _lock: lock,
+            lock,
             user: user.name.clone(),
+            path: lock_path(dir, user),
         })
     }
 }
@@ -327,5 +345,21 @@ mod tests {
         Locks::shared(&shared).prepare().unwrap();
         assert_eq!(locks.choose(), (shared.as_path(), true));
         assert_eq!(locks.dir(), shared);
+    }
+
+    #[test]
+    fn a_lock_file_deleted_while_held_fails_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let locks = Locks::new(dir.path().join("locks"));
+        let me = crate::domain::user::lookup("root").unwrap();
+        let guard = locks.lock(&me).unwrap();
+        guard.check().unwrap();
+        std::fs::remove_file(dir.path().join("locks/root.lock")).unwrap();
+        let other = locks.lock(&me).expect("a new file, not held by anyone");
+        other.check().unwrap();
+        assert!(
+            guard.check().is_err(),
+            "two holders, and the first one not told"
+        );
     }
 }

@@ -149,7 +149,7 @@ impl Service {
         action: Action,
         change: impl FnOnce(&mut Edit) -> Result<T>,
     ) -> Result<(T, String)> {
-        let _guard = self.locks.lock(user)?;
+        let guard = self.locks.lock(user)?;
         let before = self.read(user)?;
         let mut edit = Edit {
             crontab: Crontab::from_text(&before),
@@ -184,6 +184,7 @@ impl Service {
                     ),
                 ));
             }
+            guard.check()?;
             let replaced_at = self.backend.modified_at(user);
             // Journaled ahead of the write, then settled, so a kill in between cannot leave
             // cronrpc's own write looking like someone else's.
@@ -235,6 +236,33 @@ pub fn etag(content: &str) -> String {
 mod tests {
     use super::*;
     use crate::backend::SpoolBackend;
+
+    /// The lock file is deleted while a request holds it (its owner may: it is theirs), so
+    /// another writer could take a new one: the request fails before its write.
+    #[test]
+    fn a_lock_file_deleted_mid_request_fails_the_request_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::new(
+            Box::new(SpoolBackend::new(dir.path())),
+            Locks::new(dir.path().join(".locks")),
+            chrono_tz::UTC,
+        );
+        let root = user::lookup("root").unwrap();
+        let spool = dir.path().join("root");
+        std::fs::write(&spool, "@daily echo first\n").unwrap();
+        let lock = dir.path().join(".locks/root.lock");
+        let result = service.modify(&Caller::from_uid(0), &root, Action::of("test"), |edit| {
+            std::fs::remove_file(&lock).unwrap();
+            edit.crontab = Crontab::from_text("@daily echo mine\n");
+            Ok(())
+        });
+        let err = result.expect_err("the request fails");
+        assert_eq!(err.kind, crate::domain::ErrorKind::Backend, "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&spool).unwrap(),
+            "@daily echo first\n"
+        );
+    }
 
     /// A write that did not take the lock lands between this request's read and its write:
     /// the request fails with CONFLICT and writes nothing, so the other write survives.
