@@ -38,7 +38,8 @@ impl UserDir {
             }
             Err(e) => return Err(e.into()),
         };
-        let owner = File::from(fd.try_clone()?).metadata()?.uid();
+        // fstat on the descriptor itself: no duplicate to make and close per read.
+        let owner = nix::sys::stat::fstat(&fd)?.st_uid;
         if owner != user.uid {
             tracing::warn!(dir = %dir.display(), owner, user = %user.name, "history directory is not the user's; ignored");
             return Ok(None);

@@ -110,8 +110,8 @@ impl Service {
         let user = self.user(caller, &p.user)?;
         let id = parse_id(&p.id)?;
         let located = self
-            .read_crontab(&user)?
-            .find(id)
+            .read_cache
+            .find(&user.name, self.read(&user)?, id)
             .ok_or_else(|| not_found(&user.name, id))?;
         let last = self.last_runs(&user);
         Ok(self.view(&user, &located.entry, self.now(), &last))

@@ -12,6 +12,7 @@ pub mod entry_types;
 pub mod notes;
 pub mod params;
 pub mod policies;
+mod read_cache;
 pub mod revisions;
 pub mod run_now;
 pub mod runs;
@@ -50,6 +51,8 @@ pub struct Service {
     /// Every "now" of every method: expiry, the times written to markers and revisions, next
     /// runs. The system clock unless a test gives a fake one ([`Service::with_clock`]).
     clock: Clock,
+    /// Parsed crontabs for `entries.get`, reused only for the very same text.
+    read_cache: read_cache::ReadCache,
 }
 
 /// The state a read-modify-write sees: the crontab as read, and its etag.
@@ -78,6 +81,7 @@ impl Service {
             notes: notes::Notes::default(),
             webhook_secret: None,
             clock: Clock::system(),
+            read_cache: read_cache::ReadCache::default(),
         }
     }
 

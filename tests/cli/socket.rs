@@ -130,3 +130,78 @@ print(f.readline().strip())
         .iter()
         .all(|t| t["user"] == "nobody"));
 }
+
+/// entries.get keeps parses between reads: a change made behind the server's back (another
+/// process rewriting the file in place, same size, within one clock tick) must be seen by the
+/// very next read, on the same connection as on a new one.
+#[test]
+fn a_read_sees_every_change_to_the_crontab_at_once() {
+    let server = SocketServer::start(&[]);
+    let created = ask(
+        &server.path,
+        &[rpc(
+            1,
+            "entries.create",
+            json!({"user": "root", "schedule": "@daily", "command": "true", "name": "n00"}),
+        )],
+    );
+    let id = created[0]["result"]["id"].as_str().unwrap().to_owned();
+    let file = server.spool.join("root");
+    let get = rpc(2, "entries.get", json!({"user": "root", "id": id}));
+    let mut stream = UnixStream::connect(&server.path).unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut get_on = |stream: &mut UnixStream| -> Value {
+        use std::io::{BufRead, Write};
+        writeln!(stream, "{get}").unwrap();
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    };
+    let mut before = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(get_on(&mut stream)["result"]["name"], "n00");
+    for i in 1..30 {
+        let name = format!("n{i:02}");
+        let after = before.replace(&format!("\"n{:02}\"", i - 1), &format!("\"{name}\""));
+        assert_eq!(after.len(), before.len());
+        // In place: same inode, same size, most likely the same mtime tick.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&file)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, after.as_bytes()))
+            .unwrap();
+        assert_eq!(get_on(&mut stream)["result"]["name"], name.as_str());
+        let fresh = ask(&server.path, std::slice::from_ref(&get));
+        assert_eq!(fresh[0]["result"]["name"], name.as_str());
+        before = after;
+    }
+    // Read-your-writes on one connection: each update, pipelined with the get after it.
+    let mut lines = Vec::new();
+    for i in 0..20 {
+        let name = format!("u{i}");
+        lines.push(rpc(
+            10 + i,
+            "entries.update",
+            json!({"user": "root", "id": id, "name": name}),
+        ));
+        lines.push(rpc(
+            100 + i,
+            "entries.get",
+            json!({"user": "root", "id": id}),
+        ));
+    }
+    let mut stream = UnixStream::connect(&server.path).unwrap();
+    std::io::Write::write_all(&mut stream, (lines.join("\n") + "\n").as_bytes()).unwrap();
+    let answers: Vec<Value> = std::io::BufRead::lines(std::io::BufReader::new(stream))
+        .take(lines.len())
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    for answer in answers {
+        // A later update does not wait for an earlier read, so a get may see a newer name,
+        // never an older one.
+        if let Some(i) = answer["id"].as_i64().filter(|i| *i >= 100) {
+            let name = answer["result"]["name"].as_str().unwrap();
+            let seen: i64 = name.strip_prefix('u').unwrap().parse().unwrap();
+            assert!(seen >= i - 100, "get {} saw {name}: {answer}", i - 100);
+        }
+    }
+}
