@@ -26,6 +26,18 @@ fn items(bencher: divan::Bencher) {
     bencher.bench(|| divan::black_box(&tab).jobs());
 }
 
+/// What `entries.list` does: find and count every job, then read the first page's 200.
+#[divan::bench]
+fn list_page(bencher: divan::Bencher) {
+    let tab = Crontab::from_text(&ten_thousand_lines());
+    bencher.bench(|| {
+        let tab = divan::black_box(&tab);
+        let slots = tab.slots();
+        let page: Vec<_> = slots.iter().take(200).map(|&s| tab.job(s)).collect();
+        (slots.len(), page)
+    });
+}
+
 /// What get, update and delete do: find one entry, here the last.
 #[divan::bench]
 fn find_last(bencher: divan::Bencher) {

@@ -55,7 +55,13 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Every stdio session starts here: `serve` alone is parsed without the whole tree.
+    if let Some(args) = serve::parse_alone(&argv) {
+        init_logging();
+        return serve::run(args);
+    }
+    let cli = Cli::parse_from(argv);
     init_logging();
     match cli.command {
         Command::Schema { out } => match api::schema_files::write(&out) {

@@ -7,7 +7,8 @@ use crate::protocol::connection::MAX_MESSAGE;
 use crate::protocol::socket::{Serve, SlotOptions, SocketOptions};
 use crate::protocol::{self, Limits, Responder};
 use crate::service::Caller;
-use clap::Args;
+use clap::{Args, FromArgMatches};
+use std::ffi::OsString;
 use std::os::fd::{FromRawFd, RawFd};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,6 +100,20 @@ fn activated_listener() -> std::io::Result<Option<std::os::unix::net::UnixListen
     }
 }
 
+/// `serve`'s arguments, parsed by a command of its own: building every subcommand of the human
+/// CLI first (as `Cli::parse` does) was a good part of a short stdio session's start. None
+/// unless `argv` is a `serve` command line that parses; the whole command line is then parsed
+/// as usual, and reports help and errors as it always does.
+pub(super) fn parse_alone(argv: &[OsString]) -> Option<ServeArgs> {
+    if argv.get(1).is_none_or(|a| a != "serve") {
+        return None;
+    }
+    let command = clap::Command::new("cronrpc")
+        .subcommand(ServeArgs::augment_args(clap::Command::new("serve")));
+    let matches = command.try_get_matches_from(argv).ok()?;
+    ServeArgs::from_arg_matches(matches.subcommand_matches("serve")?).ok()
+}
+
 pub fn run(args: ServeArgs) -> ExitCode {
     // Before any thread starts: the environment is changed here.
     let activated = match activated_listener() {
@@ -182,6 +197,44 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Err(e) => {
             eprintln!("cronrpc: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn argv(line: &str) -> Vec<OsString> {
+        line.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn serve_parses_alone_as_the_whole_command_line_does() {
+        for line in [
+            "cronrpc serve",
+            "cronrpc serve --backend spool --spool-dir /x",
+            "cronrpc serve --socket /s --socket-mode 0660 --max-connections 3",
+            "cronrpc serve --timezone Europe/Berlin --revisions-keep 3 --idle-timeout-secs 0",
+        ] {
+            let alone = parse_alone(&argv(line)).expect(line);
+            let super::super::Command::Serve(whole) =
+                super::super::Cli::parse_from(argv(line)).command
+            else {
+                panic!("{line} is not serve");
+            };
+            assert_eq!(format!("{alone:?}"), format!("{whole:?}"), "{line}");
+        }
+        for line in [
+            "cronrpc serve --help",
+            "cronrpc serve --version",
+            "cronrpc serve --bogus",
+            "cronrpc serve --socket-mode 999",
+            "cronrpc health",
+            "cronrpc",
+        ] {
+            assert!(parse_alone(&argv(line)).is_none(), "{line}");
         }
     }
 }

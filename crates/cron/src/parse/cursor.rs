@@ -69,12 +69,22 @@ impl<'a> Cursor<'a> {
     /// ends `terms`. Returns the kept bytes and the terminator (or EOF).
     pub(crate) fn get_string(&mut self, size: usize, terms: &[u8]) -> (&'a [u8], i32) {
         let start = self.pos;
-        let mut ch;
-        loop {
-            ch = self.get_char();
-            if ch == EOF || ch == 0 || terms.iter().any(|&t| i32::from(t) == ch) {
-                break;
+        let stops = |ch: i32| ch == EOF || ch == 0 || terms.iter().any(|&t| i32::from(t) == ch);
+        // The bytes in one pass (every line is read this way, some twice), then get_char for
+        // what follows them: the virtual `\n`, and EOF.
+        let rest = self.bytes.get(start..).unwrap_or_default();
+        let mut ch = match rest.iter().position(|&b| stops(i32::from(b))) {
+            Some(i) => {
+                self.pos = start + i + 1;
+                i32::from(rest[i])
             }
+            None => {
+                self.pos = self.pos.max(self.bytes.len());
+                self.get_char()
+            }
+        };
+        while !stops(ch) {
+            ch = self.get_char();
         }
         let end = self.at(ch).min(start + size.saturating_sub(1));
         (self.slice(start, end), ch)
