@@ -58,6 +58,18 @@ fn entries_list_10k(bencher: divan::Bencher) {
     bencher.bench_local(|| runtime.block_on(responder.handle(divan::black_box(line))));
 }
 
+/// One entry (the last) of a 10,000-line crontab: the whole text is read each time, and parsed
+/// only when it differs from the text parsed last.
+#[divan::bench]
+fn entries_get_10k(bencher: divan::Bencher) {
+    let (dir, dispatcher, runtime, _) = setup();
+    std::fs::write(dir.path().join("root"), fixture::ten_thousand_lines()).unwrap();
+    let line = br#"{"jsonrpc":"2.0","id":7,"method":"entries.get","params":{"user":"root","id":"00000000-0000-4000-8000-0000000007cf"}}"#;
+    let answer = runtime.block_on(dispatcher.handle(line)).unwrap();
+    assert!(answer.contains(r#""name":"entry 1999""#), "{answer}");
+    bencher.bench_local(|| runtime.block_on(dispatcher.handle(divan::black_box(line))));
+}
+
 fn main() {
     divan::main();
 }

@@ -159,7 +159,14 @@ impl Router {
             let call = || (route.call)(&self.0.service, &ctx, raw(&params));
             return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
                 Ok(answer) => answer.map_err(|e| errors::to_rpc(&e)),
-                Err(_) => Err(panicked(route, "panic")),
+                Err(payload) => {
+                    let message = payload
+                        .downcast_ref::<&str>()
+                        .map(|m| m.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(panicked(route, format!("panicked: {message}")))
+                }
             };
         }
         let _permit = self.permit(ctx.caller.uid, route.hints.long).await;

@@ -348,3 +348,37 @@ async fn blocking_work_waits_for_the_callers_share() {
     drop(held);
     assert_eq!(work.await.unwrap(), 5);
 }
+
+/// A quick read on a backend that reads local files runs on the caller's thread at once: it
+/// neither waits for the caller's share nor hands off to the blocking pool. Other reads do.
+#[tokio::test]
+async fn a_quick_read_on_a_local_backend_answers_in_its_first_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = Shares {
+        quick: 1,
+        long: 1,
+        root_factor: 1,
+    };
+    let router = Router::with_shares(
+        Service::new(
+            Box::new(SpoolBackend::new(dir.path())),
+            Locks::new(dir.path().join(".locks")),
+            chrono_tz::UTC,
+        ),
+        shares,
+    );
+    let params = json!({"user": "root", "schedule": "@daily", "command": "true"});
+    let created = call(&router, "entries.create", params).await.unwrap();
+    let _held = router.permit(0, false).await;
+    let get = json!({"user": "root", "id": created["id"]});
+    let mut get = Box::pin(call(&router, "entries.get", get));
+    match futures::poll!(&mut get) {
+        std::task::Poll::Ready(got) => assert_eq!(got.unwrap()["id"], created["id"]),
+        std::task::Poll::Pending => panic!("entries.get waited"),
+    }
+    let mut list = Box::pin(call(&router, "entries.list", json!({"user": "root"})));
+    assert!(
+        futures::poll!(&mut list).is_pending(),
+        "entries.list takes a share"
+    );
+}

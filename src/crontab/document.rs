@@ -57,13 +57,8 @@ impl Eq for Crontab {}
 /// listing a page reads only the page's jobs into [`Job`]s (see [`Crontab::job`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// A managed entry: its marker line (the job line is the next), and whether its job line
-    /// may go through a run recorder (see [`Crontab::recorder`]).
-    Managed {
-        marker: usize,
-        enabled: bool,
-        recorded: bool,
-    },
+    /// A managed entry: its marker line (the job line is the next).
+    Managed { marker: usize, enabled: bool },
     /// A job line cronrpc does not manage.
     Raw { line: usize },
 }
@@ -209,16 +204,20 @@ impl Crontab {
     }
 
     /// Every job, managed or raw, in crontab order, as [`jobs`](Self::jobs) finds them, but
-    /// with nothing decoded or copied.
-    pub fn slots(&self) -> Vec<Slot> {
-        self.walk(
-            |marker, _, enabled, _, written| Slot::Managed {
-                marker,
-                enabled,
-                recorded: written.contains(recorder::MARK),
+    /// with nothing decoded or copied; and the run recorders the managed job lines go
+    /// through, read in the same pass (a command without [`recorder::MARK`] is not decoded).
+    pub fn slots(&self) -> (Vec<Slot>, Vec<Recorder>) {
+        let mut recorders = Vec::new();
+        let slots = self.walk(
+            |marker, _, enabled, _, written| {
+                if written.contains(recorder::MARK) {
+                    recorders.extend(command::decode(written).recorder);
+                }
+                Slot::Managed { marker, enabled }
             },
             |line, _| Slot::Raw { line },
-        )
+        );
+        (slots, recorders)
     }
 
     /// The job of a slot [`slots`](Self::slots) found in this crontab.
@@ -235,21 +234,6 @@ impl Crontab {
         }
     }
 
-    /// The run recorder of a managed slot's job line; a command without [`recorder::MARK`] is
-    /// not decoded.
-    pub fn recorder(&self, slot: Slot) -> Option<Recorder> {
-        let Slot::Managed {
-            marker,
-            recorded: true,
-            ..
-        } = slot
-        else {
-            return None;
-        };
-        let (_, _, written) = job_of(self.text_of(marker + 1)?)?;
-        command::decode(written).recorder
-    }
-
     /// The one pass every read makes: a bound marker with a job line claiming it, and an id
     /// not seen above, is a managed entry (`managed` gets the marker's line, the marker, and
     /// the job line's state, schedule and written command); any other job line is raw.
@@ -259,7 +243,7 @@ impl Crontab {
         mut raw: impl FnMut(usize, &str) -> T,
     ) -> Vec<T> {
         let mut out = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::with_capacity(self.lines.len() / 4);
         let mut i = 0;
         while i < self.lines.len() {
             let text = strip_eol(self.line(i));

@@ -104,7 +104,7 @@ fn expired_entries_are_removed_bottom_up() {
 }
 
 #[test]
-fn slots_find_the_items_and_their_recorders() {
+fn slots_find_the_jobs_and_their_recorders() {
     let recorder = Recorder {
         exe: "/usr/bin/cronrpc".into(),
         history_dir: None,
@@ -132,19 +132,18 @@ fn slots_find_the_items_and_their_recorders() {
         format!("{content}{first}\n@daily copy\n{first}\n\n{first}\n#cronrpc:off# @daily x\n");
     let tab = Crontab::from_text(&content);
     let items = tab.jobs();
-    let slots = tab.slots();
+    let (slots, recorders) = tab.slots();
     assert_eq!(items.len(), 5, "{items:?}");
     assert_eq!(slots.iter().map(|&s| tab.job(s)).collect::<Vec<_>>(), items);
-    let recorders: Vec<Option<Recorder>> = slots.iter().map(|&s| tab.recorder(s)).collect();
-    let expected: Vec<Option<Recorder>> = items
+    let expected: Vec<Recorder> = items
         .iter()
-        .map(|i| match i {
+        .filter_map(|i| match i {
             Job::Managed(l) => l.recorder.clone(),
             Job::Raw { .. } => None,
         })
         .collect();
     assert_eq!(recorders, expected);
-    assert_eq!(recorders[3], Some(recorder));
+    assert_eq!(recorders, vec![recorder]);
     assert!(matches!(slots[2], Slot::Managed { enabled: false, .. }));
 }
 

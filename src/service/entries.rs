@@ -64,8 +64,8 @@ impl Service {
         let now = self.now();
         // Every job is found and counted, but only the page's are read into entries: on a
         // 10,000-line crontab that is most of a list's cost.
-        let slots = crontab.slots();
-        self.note_recorders(&user, slots.iter().filter_map(|&s| crontab.recorder(s)));
+        let (slots, recorders) = crontab.slots();
+        self.note_recorders(&user, recorders.into_iter());
         let wanted = |slot: &&Slot| {
             let (kind, enabled) = match **slot {
                 Slot::Managed { enabled, .. } => (EntryType::Managed, enabled),

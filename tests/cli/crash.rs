@@ -5,6 +5,7 @@ use crate::harness::{TempUser, BIN};
 use cronrpc::crontab::Crontab;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -234,6 +235,11 @@ fn sigkill_mid_stream_never_tears_the_real_crontab() {
     let staging = Path::new("/var/lib/cronrpc/staging");
     let spool = Path::new(cronrpc::backend::system::DEFAULT_SPOOL);
     let name = user.name.clone();
+    let uid = nix::unistd::User::from_name(&name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw();
     kill_rounds(
         &["--backend", "system"],
         &user.name,
@@ -245,16 +251,16 @@ fn sigkill_mid_stream_never_tears_the_real_crontab() {
         },
         &|| {
             // Only this user's own fixed staging file; and no temporary files of crontab's
-            // own in cron's spool.
+            // own in cron's spool for this user (crontab gives its tmp file to the user it
+            // installs for: other tests' installs, running beside this one, are not ours).
             let mut left: Vec<String> = names_in(staging)
                 .into_iter()
                 .filter(|n| n.contains(&name))
                 .collect();
-            left.extend(
-                names_in(spool)
-                    .into_iter()
-                    .filter(|n| n.starts_with("tmp.")),
-            );
+            left.extend(names_in(spool).into_iter().filter(|n| {
+                n.starts_with("tmp.")
+                    && std::fs::metadata(spool.join(n)).is_ok_and(|m| m.uid() == uid)
+            }));
             left
         },
         1,
