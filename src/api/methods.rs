@@ -137,7 +137,7 @@ methods! {
         "Explain a cron schedule and list its next runs.",
         "Check a cron schedule the way Debian's cron reads it, describe it in English and list its \
          next start times (count, from, IANA timezone). Use it before creating an entry. Read-only.";
-    Health: "health", READ, tab::NoParams => sys::HealthResult, Service::health,
+    Health: "health", READ.in_memory(), tab::NoParams => sys::HealthResult, Service::health,
         "Report that the server is up.",
         "Report status, version, backend and the time zone next runs are computed in. Read-only.";
 }

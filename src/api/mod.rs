@@ -40,6 +40,9 @@ pub struct Hints {
     /// reads local files it runs on the connection's own thread, not the blocking pool, whose
     /// hand-off costs more than the call.
     pub quick: bool,
+    /// Answers from cronrpc's own memory, touching no backend (`health`): on the connection's
+    /// own thread on any backend, so a cold `health` starts no pool thread at all.
+    pub in_memory: bool,
 }
 
 impl Hints {
@@ -52,6 +55,14 @@ impl Hints {
     pub const fn quick(self) -> Hints {
         Hints {
             quick: true,
+            ..self
+        }
+    }
+
+    /// These hints, for a method that reads only cronrpc's memory.
+    pub const fn in_memory(self) -> Hints {
+        Hints {
+            in_memory: true,
             ..self
         }
     }
@@ -98,6 +109,7 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
         control: false,
         long: false,
         quick: false,
+        in_memory: false,
     }
 }
 

@@ -151,9 +151,9 @@ impl Router {
         ctx: Context,
         params: Option<Box<RawValue>>,
     ) -> std::result::Result<Box<RawValue>, ErrorObject> {
-        if route.hints.quick && self.0.service.reads_locally() {
-            // A few reads of small local files: handing them to the blocking pool and back
-            // costs more than the call. It takes no share (it never holds a pool thread), and
+        if route.hints.in_memory || (route.hints.quick && self.0.service.reads_locally()) {
+            // Memory alone, or a few reads of small local files: handing them to the blocking
+            // pool and back costs more than the call. It takes no share (it never holds a pool thread), and
             // it spends the task's cooperative budget, so a batch of many yields in between.
             tokio::task::consume_budget().await;
             let call = || (route.call)(&self.0.service, &ctx, raw(&params));
