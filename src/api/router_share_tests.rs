@@ -1,23 +1,28 @@
 //! The caller's shares of the blocking pool, and the calls that need none.
 
 use super::*;
+use crate::backend::Backend;
+
+fn spool(dir: &std::path::Path) -> Box<dyn Backend> {
+    Box::new(SpoolBackend::new(dir))
+}
+
+/// A router whose callers each get `quick` quick calls and one long one at a time (root no
+/// more), on `backend`, locking in `dir`.
+fn sharing(quick: usize, backend: Box<dyn Backend>, dir: &std::path::Path) -> Router {
+    let shares = Shares {
+        quick,
+        long: 1,
+        root_factor: 1,
+    };
+    let locks = Locks::new(dir.join(".locks"));
+    Router::with_shares(Service::new(backend, locks, chrono_tz::UTC), shares)
+}
 
 #[tokio::test]
 async fn one_callers_share_is_bounded_and_others_go_on() {
     let dir = tempfile::tempdir().unwrap();
-    let shares = Shares {
-        quick: 2,
-        long: 1,
-        root_factor: 1,
-    };
-    let router = Router::with_shares(
-        Service::new(
-            Box::new(SpoolBackend::new(dir.path())),
-            Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
-        ),
-        shares,
-    );
+    let router = sharing(2, spool(dir.path()), dir.path());
     let a = router.permit(1000, false).await;
     let _b = router.permit(1000, false).await;
     let mut third = Box::pin(router.permit(1000, false));
@@ -33,19 +38,7 @@ async fn one_callers_share_is_bounded_and_others_go_on() {
 #[tokio::test]
 async fn blocking_work_waits_for_the_callers_share() {
     let dir = tempfile::tempdir().unwrap();
-    let shares = Shares {
-        quick: 1,
-        long: 1,
-        root_factor: 1,
-    };
-    let router = Router::with_shares(
-        Service::new(
-            Box::new(SpoolBackend::new(dir.path())),
-            Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
-        ),
-        shares,
-    );
+    let router = sharing(1, spool(dir.path()), dir.path());
     let held = router.permit(1000, false).await;
     let mut work = Box::pin(router.blocking(1000, false, |_| 5));
     assert!(futures::poll!(&mut work).is_pending(), "the share is full");
@@ -59,19 +52,7 @@ async fn blocking_work_waits_for_the_callers_share() {
 #[tokio::test]
 async fn a_quick_read_on_a_local_backend_answers_in_its_first_poll() {
     let dir = tempfile::tempdir().unwrap();
-    let shares = Shares {
-        quick: 1,
-        long: 1,
-        root_factor: 1,
-    };
-    let router = Router::with_shares(
-        Service::new(
-            Box::new(SpoolBackend::new(dir.path())),
-            Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
-        ),
-        shares,
-    );
+    let router = sharing(1, spool(dir.path()), dir.path());
     let params = json!({"user": "root", "schedule": "@daily", "command": "true"});
     let created = call(&router, "entries.create", params).await.unwrap();
     let _held = router.permit(0, false).await;
@@ -93,25 +74,13 @@ async fn a_quick_read_on_a_local_backend_answers_in_its_first_poll() {
 #[tokio::test]
 async fn health_answers_in_its_first_poll_on_any_backend() {
     let dir = tempfile::tempdir().unwrap();
-    let shares = Shares {
-        quick: 1,
-        long: 1,
-        root_factor: 1,
-    };
     // A system backend whose crontab program does not exist: health must not need it.
     let backend = crate::backend::SystemBackend::new(
         dir.path().join("no-crontab"),
         dir.path().join("spool"),
         dir.path().join("staging"),
     );
-    let router = Router::with_shares(
-        Service::new(
-            Box::new(backend),
-            Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
-        ),
-        shares,
-    );
+    let router = sharing(1, Box::new(backend), dir.path());
     let _held = router.permit(0, false).await;
     let mut health = Box::pin(call(&router, "health", json!({})));
     match futures::poll!(&mut health) {

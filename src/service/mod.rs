@@ -237,19 +237,25 @@ mod tests {
     use super::*;
     use crate::backend::SpoolBackend;
 
-    /// The lock file is deleted while a request holds it (its owner may: it is theirs), so
-    /// another writer could take a new one: the request fails before its write.
-    #[test]
-    fn a_lock_file_deleted_mid_request_fails_the_request_and_writes_nothing() {
+    /// A service on a spool in a new temporary directory, and root's crontab there holding
+    /// `content`.
+    fn spool_root(content: &str) -> (tempfile::TempDir, Service, User, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let service = Service::new(
             Box::new(SpoolBackend::new(dir.path())),
             Locks::new(dir.path().join(".locks")),
             chrono_tz::UTC,
         );
-        let root = user::lookup("root").unwrap();
         let spool = dir.path().join("root");
-        std::fs::write(&spool, "@daily echo first\n").unwrap();
+        std::fs::write(&spool, content).unwrap();
+        (dir, service, user::lookup("root").unwrap(), spool)
+    }
+
+    /// The lock file is deleted while a request holds it (its owner may: it is theirs), so
+    /// another writer could take a new one: the request fails before its write.
+    #[test]
+    fn a_lock_file_deleted_mid_request_fails_the_request_and_writes_nothing() {
+        let (dir, service, root, spool) = spool_root("@daily echo first\n");
         let lock = dir.path().join(".locks/root.lock");
         let result = service.modify(&Caller::from_uid(0), &root, Action::of("test"), |edit| {
             std::fs::remove_file(&lock).unwrap();
@@ -268,15 +274,7 @@ mod tests {
     /// the request fails with CONFLICT and writes nothing, so the other write survives.
     #[test]
     fn a_write_the_lock_did_not_keep_out_is_never_undone() {
-        let dir = tempfile::tempdir().unwrap();
-        let service = Service::new(
-            Box::new(SpoolBackend::new(dir.path())),
-            Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
-        );
-        let root = user::lookup("root").unwrap();
-        let spool = dir.path().join("root");
-        std::fs::write(&spool, "@daily echo first\n").unwrap();
+        let (_dir, service, root, spool) = spool_root("@daily echo first\n");
         let result = service.modify(&Caller::from_uid(0), &root, Action::of("test"), |edit| {
             std::fs::write(&spool, "@daily echo unlocked\n").unwrap();
             edit.crontab = Crontab::from_text("@daily echo mine\n");
