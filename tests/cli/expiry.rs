@@ -100,11 +100,7 @@ fn run_job_line(line: &str, faketime: Option<&str>) -> String {
         "{command}"
     );
     let mut sh = match faketime {
-        Some(offset) => {
-            let mut c = std::process::Command::new("faketime");
-            c.args(["-f", offset, "/bin/sh"]);
-            c
-        }
+        Some(offset) => crate::harness::faked("/bin/sh", offset),
         None => std::process::Command::new("/bin/sh"),
     };
     let out = sh

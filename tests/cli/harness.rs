@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod faketime;
 mod socket;
+pub use faketime::faked;
 pub use socket::{ask, ask_as, rpc, wait_for_socket, SocketServer};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cronrpc");
@@ -67,17 +69,9 @@ impl Server {
     /// e.g. `+2h`, or `+2h x40` for a clock that also runs 40 times as fast) ahead: time passes
     /// for it without the test waiting. It borrows the spool, which this server keeps.
     pub fn later(&self, offset: &str) -> Server {
-        let mut command = Command::new("faketime");
+        let mut command = faked(BIN, offset);
         command
-            .args([
-                "-f",
-                offset,
-                BIN,
-                "serve",
-                "--backend",
-                "spool",
-                "--spool-dir",
-            ])
+            .args(["serve", "--backend", "spool", "--spool-dir"])
             .arg(self.spool_dir());
         Server::from_command(command)
     }

@@ -2,10 +2,9 @@
 //! instants under a faked clock (libfaketime), in winter, summer and across both DST changes of
 //! 2027 in two zones; the command must run exactly at the entry's fire times.
 
-use crate::harness::Server;
+use crate::harness::{faked, Server};
 use crate::policies::{create, job_line};
 use serde_json::json;
-use std::process::Command;
 
 /// The command part of a job line, as cron hands it to the shell (`\%` is `%`; the tests'
 /// commands have no other escapes).
@@ -62,13 +61,11 @@ fn fires(zone: &str, schedule: &str, windows: &[(&str, &str)]) -> Vec<String> {
             if matches.contains(&minute) {
                 // cron starts jobs in the first seconds of the minute.
                 let at = chrono::DateTime::from_timestamp(t + 2, 0).unwrap();
-                let status = Command::new("faketime")
-                    .arg("-f")
-                    .arg(at.format("@%Y-%m-%d %H:%M:%S").to_string())
-                    .args(["/bin/sh", "-c", &command])
+                let status = faked("/bin/sh", &at.format("@%Y-%m-%d %H:%M:%S").to_string())
+                    .args(["-c", &command])
                     .env("TZ", "UTC")
                     .status()
-                    .expect("faketime (apt-get install faketime)");
+                    .expect("sh runs");
                 assert!(status.success(), "{command} at {at}");
             }
             t += 60;
