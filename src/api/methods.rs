@@ -1,6 +1,6 @@
 //! The list of methods. Adding a method is one line here plus its service function.
 
-use super::{Hints, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
+use super::{Hints, Inline, Method, Visitor, DESTRUCTIVE, READ, RUN, WRITE};
 use crate::domain::Result;
 use crate::history::RunRecord;
 use crate::service::adopt;
@@ -48,7 +48,7 @@ methods! {
         "List the jobs in a user's crontab, in crontab order: managed entries (with id, schedule, \
          human-readable schedule, next run, last run) and raw job lines cronrpc does not manage. \
          Paginated (page, limit up to 200); filter with type (managed/raw) and enabled. Read-only.";
-    EntriesGet: "entries.get", READ.quick(), ent::EntryRef => Entry, Service::entries_get,
+    EntriesGet: "entries.get", READ.inline(Inline::LocalReads), ent::EntryRef => Entry, Service::entries_get,
         "Get one managed entry by id.",
         "Get one managed cron entry of a user by its UUID, with its next and last run. Read-only.";
     EntriesCreate: "entries.create", WRITE, ent::CreateParams => Entry, Service::entries_create,
@@ -137,7 +137,7 @@ methods! {
         "Explain a cron schedule and list its next runs.",
         "Check a cron schedule the way Debian's cron reads it, describe it in English and list its \
          next start times (count, from, IANA timezone). Use it before creating an entry. Read-only.";
-    Health: "health", READ.in_memory(), tab::NoParams => sys::HealthResult, Service::health,
+    Health: "health", READ.inline(Inline::Always), tab::NoParams => sys::HealthResult, Service::health,
         "Report that the server is up.",
         "Report status, version, backend and the time zone next runs are computed in. Read-only.";
 }

@@ -36,13 +36,21 @@ pub struct Hints {
     /// May take as long as the job it runs (`entries.run`): counted in the caller's own share
     /// of long calls, so quick calls stay answerable while runs wait.
     pub long: bool,
-    /// Answers from one user's entry in a few small reads (`entries.get`): on a backend that
-    /// reads local files it runs on the connection's own thread, not the blocking pool, whose
-    /// hand-off costs more than the call.
-    pub quick: bool,
-    /// Answers from cronrpc's own memory, touching no backend (`health`): on the connection's
-    /// own thread on any backend, so a cold `health` starts no pool thread at all.
-    pub in_memory: bool,
+    /// Where it may run instead of the blocking pool, whose hand-off costs more than a cheap
+    /// call.
+    pub inline: Inline,
+}
+
+/// When a method runs on the connection's own thread rather than the blocking pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inline {
+    /// Never: it may wait on a process, a lock or a slow file.
+    Never,
+    /// On a backend that reads local files (`entries.get`: a few small reads).
+    LocalReads,
+    /// On any backend: it touches none (`health`, cronrpc's own memory), so a cold `health`
+    /// starts no pool thread at all.
+    Always,
 }
 
 impl Hints {
@@ -51,18 +59,10 @@ impl Hints {
         Hints { long: true, ..self }
     }
 
-    /// These hints, for a method cheap enough to answer on the connection's thread.
-    pub const fn quick(self) -> Hints {
+    /// These hints, for a method cheap enough to answer on the connection's thread `when`.
+    pub const fn inline(self, when: Inline) -> Hints {
         Hints {
-            quick: true,
-            ..self
-        }
-    }
-
-    /// These hints, for a method that reads only cronrpc's memory.
-    pub const fn in_memory(self) -> Hints {
-        Hints {
-            in_memory: true,
+            inline: when,
             ..self
         }
     }
@@ -108,8 +108,7 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
         open_world: false,
         control: false,
         long: false,
-        quick: false,
-        in_memory: false,
+        inline: Inline::Never,
     }
 }
 

@@ -12,7 +12,7 @@
 
 use super::errors::{ErrorObject, ProtocolError};
 use super::openrpc::RpcDiscover;
-use super::{errors, for_each_method, params, Hints, Method, Visitor};
+use super::{errors, for_each_method, params, Hints, Inline, Method, Visitor};
 use crate::domain::{Error, Result};
 use crate::service::{Context, Service};
 use serde_json::value::RawValue;
@@ -151,7 +151,12 @@ impl Router {
         ctx: Context,
         params: Option<Box<RawValue>>,
     ) -> std::result::Result<Box<RawValue>, ErrorObject> {
-        if route.hints.in_memory || (route.hints.quick && self.0.service.reads_locally()) {
+        let inline = match route.hints.inline {
+            Inline::Never => false,
+            Inline::LocalReads => self.0.service.reads_locally(),
+            Inline::Always => true,
+        };
+        if inline {
             // Memory alone, or a few reads of small local files: handing them to the blocking
             // pool and back costs more than the call. It takes no share (it never holds a pool thread), and
             // it spends the task's cooperative budget, so a batch of many yields in between.
