@@ -1,6 +1,11 @@
 //! MCP's methods by name, and what each is given: its params, parsed once from the request into
-//! its own struct, and where the request comes from ([`Origin`]), as plain fields.
+//! its own struct ([`Parsed`], which also says how the request is ordered), and where the
+//! request comes from ([`Origin`]), as plain fields.
 
+use super::discover::DiscoverParams;
+use super::lifecycle::{CancelledParams, InitializeParams};
+use super::tasks::TaskParams;
+use super::tools::{Call, ListParams};
 use super::{discover, lifecycle, tasks, tools, Session};
 use crate::api::errors::{self, ErrorObject};
 use crate::api::{params, Order, Router};
@@ -44,16 +49,69 @@ impl McpMethod {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(m, _)| *m)
     }
 
-    /// How a request for this method is ordered on its connection.
-    pub fn order(self, router: &Router, params: Option<&RawValue>) -> Order {
+    /// The request's params parsed into this method's params struct, once; for `tools/call`,
+    /// checked as far as the request alone can be (era, tool, arguments), which is what its
+    /// order depends on.
+    pub fn parse(self, params: Option<&RawValue>) -> Result<Parsed, ErrorObject> {
+        Ok(match self {
+            McpMethod::Initialize => Parsed::Initialize(typed(params)?),
+            McpMethod::Discover => Parsed::Discover(typed(params)?),
+            // Neither has params worth reading: a ping with junk params is still a ping.
+            McpMethod::Ping => Parsed::Ping,
+            McpMethod::Initialized => Parsed::Initialized,
+            McpMethod::Cancelled => Parsed::Cancelled(typed(params)?),
+            McpMethod::ToolsList => Parsed::ToolsList(typed(params)?),
+            McpMethod::ToolsCall => Parsed::ToolsCall(Call::new(typed(params)?)?),
+            McpMethod::TasksGet => Parsed::TasksGet(typed(params)?),
+            McpMethod::TasksCancel => Parsed::TasksCancel(typed(params)?),
+            McpMethod::TasksUpdate => Parsed::TasksUpdate(typed(params)?),
+        })
+    }
+}
+
+/// An MCP request with its params parsed: what its answer is made from.
+pub(super) enum Parsed {
+    Initialize(InitializeParams),
+    Discover(DiscoverParams),
+    Ping,
+    Initialized,
+    Cancelled(CancelledParams),
+    ToolsList(ListParams),
+    ToolsCall(Call),
+    TasksGet(TaskParams),
+    TasksCancel(TaskParams),
+    TasksUpdate(TaskParams),
+}
+
+impl Parsed {
+    /// How the request is ordered on its connection.
+    pub fn order(&self, router: &Router) -> Order {
         match self {
             // It records the client on the session, which later calls read.
-            McpMethod::Initialize => Order::Write,
-            McpMethod::ToolsCall => tools::order(router, params),
-            McpMethod::TasksCancel | McpMethod::Initialized | McpMethod::Cancelled => {
-                Order::Control
+            Parsed::Initialize(_) => Order::Write,
+            // As the method its tool calls.
+            Parsed::ToolsCall(call) => call.order(router),
+            Parsed::TasksCancel(_) | Parsed::Initialized | Parsed::Cancelled(_) => Order::Control,
+            Parsed::Ping | Parsed::Discover(_) | Parsed::ToolsList(_) => Order::Read,
+            Parsed::TasksGet(_) | Parsed::TasksUpdate(_) => Order::Read,
+        }
+    }
+
+    /// Answers the request.
+    pub async fn answer(self, origin: Origin, router: Router) -> Result<Value, ErrorObject> {
+        match self {
+            Parsed::Initialize(params) => Ok(lifecycle::initialize(params, &origin.session)),
+            Parsed::Discover(params) => discover::discover(params),
+            Parsed::Ping | Parsed::Initialized => Ok(json!({})),
+            Parsed::Cancelled(params) => {
+                lifecycle::cancelled(params, &origin.in_flight);
+                Ok(json!({}))
             }
-            _ => Order::Read,
+            Parsed::ToolsList(params) => tools::list(params),
+            Parsed::ToolsCall(call) => call.run(origin, router).await,
+            Parsed::TasksGet(params) => tasks::get(router, params, origin.caller).await,
+            Parsed::TasksCancel(params) => tasks::cancel(router, params, origin.caller).await,
+            Parsed::TasksUpdate(params) => tasks::update(router, params, origin.caller).await,
         }
     }
 }
@@ -71,31 +129,6 @@ pub(super) struct Origin {
 /// field at fault named as for the method table.
 pub(super) fn typed<P: DeserializeOwned>(params: Option<&RawValue>) -> Result<P, ErrorObject> {
     params::parse(params.map(RawValue::get)).map_err(|e| errors::to_rpc(&e))
-}
-
-/// Answers one MCP request.
-pub(super) async fn answer(
-    method: McpMethod,
-    params: Option<Box<RawValue>>,
-    origin: Origin,
-    router: Router,
-) -> Result<Value, ErrorObject> {
-    let params = params.as_deref();
-    match method {
-        McpMethod::Initialize => Ok(lifecycle::initialize(typed(params)?, &origin.session)),
-        McpMethod::Discover => discover::discover(typed(params)?),
-        // Neither has params worth reading: a ping with junk params is still a ping.
-        McpMethod::Ping | McpMethod::Initialized => Ok(json!({})),
-        McpMethod::Cancelled => {
-            lifecycle::cancelled(typed(params)?, &origin.in_flight);
-            Ok(json!({}))
-        }
-        McpMethod::ToolsList => tools::list(typed(params)?),
-        McpMethod::ToolsCall => tools::Call::new(typed(params)?, origin)?.run(router).await,
-        McpMethod::TasksGet => tasks::get(router, typed(params)?, origin.caller).await,
-        McpMethod::TasksCancel => tasks::cancel(router, typed(params)?, origin.caller).await,
-        McpMethod::TasksUpdate => tasks::update(router, typed(params)?, origin.caller).await,
-    }
 }
 
 /// A member that must be a string, read after the era (so that a request in an unsupported

@@ -28,9 +28,9 @@ pub use lifecycle::Session;
 use crate::api::errors::ErrorObject;
 use crate::api::{Order, Router};
 use crate::protocol::envelope::Request;
-use crate::protocol::{Handler, Handlers, InFlight, Reply};
+use crate::protocol::{Accepted, Handler, Handlers};
 use crate::service::Context;
-use futures::future::{BoxFuture, FutureExt};
+use futures::future::FutureExt;
 use method::{McpMethod, Origin};
 use std::sync::Arc;
 
@@ -64,34 +64,35 @@ impl Handler for Mcp {
         self.session.client_name()
     }
 
-    fn order(&self, request: &Request) -> Option<Order> {
-        let method = McpMethod::named(&request.method)?;
-        Some(method.order(&self.router, request.params.as_deref()))
-    }
-
-    fn call(
-        &self,
-        ctx: Context,
-        request: Request,
-        in_flight: InFlight,
-    ) -> BoxFuture<'static, Reply> {
+    /// Parses the params once, here: the order comes from the parsed request, and the job
+    /// answers from it. Params that do not parse are answered their error, changing nothing.
+    fn accept(&self, request: Request) -> Result<Accepted, Request> {
         let Some(method) = McpMethod::named(&request.method) else {
-            return async { None }.boxed();
+            return Err(request);
         };
-        let origin = Origin {
-            caller: ctx.caller.clone(),
-            session: self.session.clone(),
-            in_flight,
-        };
-        let answer = method::answer(method, request.params, origin, self.router.clone());
-        async move {
-            let answer = answer.await;
-            // The context lives until the answer is ready: its effect is then taken.
-            drop(ctx);
-            Some(answer.and_then(|value| {
-                serde_json::value::to_raw_value(&value).map_err(|e| internal(&e))
-            }))
-        }
-        .boxed()
+        let parsed = method.parse(request.params.as_deref());
+        let order = parsed
+            .as_ref()
+            .map_or(Order::Control, |parsed| parsed.order(&self.router));
+        let (session, router) = (self.session.clone(), self.router.clone());
+        Ok(Accepted::new(order, move |ctx: Context, in_flight| {
+            async move {
+                let origin = Origin {
+                    caller: ctx.caller.clone(),
+                    session,
+                    in_flight,
+                };
+                let answer = match parsed {
+                    Ok(parsed) => parsed.answer(origin, router).await,
+                    Err(error) => Err(error),
+                };
+                // The context lives until the answer is ready: its effect is then taken.
+                drop(ctx);
+                Some(answer.and_then(|value| {
+                    serde_json::value::to_raw_value(&value).map_err(|e| internal(&e))
+                }))
+            }
+            .boxed()
+        }))
     }
 }

@@ -6,6 +6,7 @@
 //! followed through `runs.get`, so a cancelled call can stop it with `runs.cancel`, and the
 //! run is the same recorded run a JSON-RPC client would see.
 
+use super::method::Origin;
 use super::tools::{answer, failure, success, Call};
 use super::{runs, tasks};
 use crate::api::errors::ErrorObject;
@@ -33,13 +34,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| super::internal(&e))
 }
 
-pub async fn run(call: Call, router: Router) -> Result<Value, ErrorObject> {
+pub async fn run(call: Call, origin: Origin, router: Router) -> Result<Value, ErrorObject> {
+    let caller = call.caller(&origin);
+    let in_flight = origin.in_flight;
     let Call {
         arguments,
         modern,
-        caller,
         progress_token,
-        in_flight,
         ..
     } = call;
     let start = move |service: &Service, who: &Caller| runs::start(service, who, &arguments);

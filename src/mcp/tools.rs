@@ -11,7 +11,6 @@ use crate::api::errors::ErrorObject;
 use crate::api::openrpc::schema_of;
 use crate::api::{self, errors, for_each_method, params, Method, Router, Visitor};
 use crate::domain::{Error, Result};
-use crate::protocol::InFlight;
 use crate::service::{Caller, Service};
 use rmcp::model::{CacheScope, CallToolResult, ContentBlock, JsonObject, ToolAnnotations};
 use serde::Deserialize;
@@ -198,21 +197,19 @@ fn unknown_tool(name: &str) -> ErrorObject {
     errors::to_rpc(&Error::invalid_params(Some("name".into()), detail))
 }
 
-/// What a `tools/call` asks for, checked: the tool, its arguments (an object), the era, and
-/// the caller it runs as.
+/// What a `tools/call` asks for, checked as far as the request alone can be: the tool, its
+/// arguments (an object), the era. The caller it runs as comes with its turn ([`Call::run`]).
 pub(super) struct Call {
     pub tool: &'static Tool,
-    /// An object, as sent.
+    /// An object, as sent; the tool's method parses it into its params.
     pub arguments: Box<RawValue>,
     pub modern: Option<Modern>,
-    pub caller: Caller,
     /// `_meta.progressToken`: the client wants progress while the call runs.
     pub progress_token: Option<Value>,
-    pub in_flight: InFlight,
 }
 
 impl Call {
-    pub fn new(params: CallParams, origin: Origin) -> std::result::Result<Self, ErrorObject> {
+    pub fn new(params: CallParams) -> std::result::Result<Self, ErrorObject> {
         // The envelope first: a request in an unsupported version is refused as such.
         let modern = era::read(&params.meta)?;
         let name = string_member(params.name, "name")?;
@@ -227,33 +224,46 @@ impl Call {
                 )))
             }
         };
-        // A legacy call's client is the handshake's (on the caller already); a modern call's
-        // is what that request says, nothing earlier.
-        let mut caller = origin.caller;
-        if let Some(modern) = &modern {
-            caller.client = modern.client_name.clone();
-        }
         Ok(Call {
             tool,
             arguments,
             progress_token: era::progress_token(&params.meta),
             modern,
-            caller,
-            in_flight: origin.in_flight,
         })
+    }
+
+    /// A tool call is ordered as the method it calls.
+    pub fn order(&self, router: &Router) -> api::Order {
+        router
+            .route(self.tool.method)
+            .map_or(api::Order::Control, |route| route.hints.order())
+    }
+
+    /// The caller the call runs as: a legacy call's client is the handshake's (on the caller
+    /// already); a modern call's is what that request says, nothing earlier.
+    pub fn caller(&self, origin: &Origin) -> Caller {
+        let mut caller = origin.caller.clone();
+        if let Some(modern) = &self.modern {
+            caller.client = modern.client_name.clone();
+        }
+        caller
     }
 
     /// Runs the tool's method on a blocking thread (services do file and process I/O), within
     /// the caller's share, as the method table's own calls are.
-    pub async fn run(self, router: Router) -> std::result::Result<Value, ErrorObject> {
+    pub async fn run(
+        self,
+        origin: Origin,
+        router: Router,
+    ) -> std::result::Result<Value, ErrorObject> {
         if self.tool.method == api::EntriesRun::NAME {
-            return super::run_tool::run(self, router).await;
+            return super::run_tool::run(self, origin, router).await;
         }
+        let caller = self.caller(&origin);
         let Call {
             tool,
             arguments,
             modern,
-            caller,
             ..
         } = self;
         let long = router.route(tool.method).is_some_and(|r| r.hints.long);
@@ -274,17 +284,3 @@ impl Call {
 #[cfg(test)]
 #[path = "tools_tests.rs"]
 mod tests;
-
-/// A tool call is ordered as the method it calls; a call of no known tool waits for nothing.
-/// Only the name is read here, before the call is parsed whole.
-pub(super) fn order(router: &crate::api::Router, params: Option<&RawValue>) -> crate::api::Order {
-    #[derive(Deserialize)]
-    struct Name {
-        name: String,
-    }
-    params
-        .and_then(|p| serde_json::from_str::<Name>(p.get()).ok())
-        .and_then(|call| find(&call.name))
-        .and_then(|tool| router.route(tool.method))
-        .map_or(crate::api::Order::Control, |route| route.hints.order())
-}

@@ -1,7 +1,7 @@
 use super::*;
 use crate::api::openrpc::document;
 use crate::backend::{Locks, SpoolBackend};
-use crate::protocol::Handler;
+use crate::protocol::{Accepted, Handler};
 use crate::service::Caller;
 use std::sync::Arc;
 
@@ -135,22 +135,23 @@ async fn tools_call(connection: &(Arc<dyn Handler>, Caller), params: Value) -> V
     request(connection, "tools/call", params).await
 }
 
-async fn request(connection: &(Arc<dyn Handler>, Caller), method: &str, params: Value) -> Value {
-    let (handler, caller) = connection;
+/// How the connection would order `method` with `params`, and the job that answers it.
+fn accept(connection: &(Arc<dyn Handler>, Caller), method: &str, params: Value) -> Accepted {
     let request = crate::protocol::envelope::Request {
         id: None,
         method: method.into(),
         params: Some(serde_json::value::to_raw_value(&params).unwrap()),
     };
-    let in_flight = crate::protocol::InFlight::detached();
-    match handler
-        .call(
-            crate::service::Context::new(caller.clone()),
-            request,
-            in_flight,
-        )
-        .await
-    {
+    match connection.0.accept(request) {
+        Ok(accepted) => accepted,
+        Err(request) => panic!("{} is not MCP's", request.method),
+    }
+}
+
+async fn request(connection: &(Arc<dyn Handler>, Caller), method: &str, params: Value) -> Value {
+    let accepted = accept(connection, method, params);
+    let ctx = crate::service::Context::new(connection.1.clone());
+    match (accepted.job)(ctx, crate::protocol::InFlight::detached()).await {
         Some(Ok(result)) => json!({"result": serde_json::from_str::<Value>(result.get()).unwrap()}),
         Some(Err(error)) => json!({"error": error}),
         None => Value::Null,
@@ -280,4 +281,90 @@ async fn params_that_are_not_an_object_are_invalid_params() {
     // A ping is a ping, whatever it carries.
     let response = request(&methods, "ping", json!([1])).await;
     assert_eq!(response["result"], json!({}), "{response}");
+}
+
+/// The order comes from the parsed call: a call of a tool is ordered as its method.
+#[test]
+fn a_call_is_ordered_as_the_method_its_tool_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    for (name, order) in [
+        ("entries_create", api::Order::Write),
+        ("entries_list", api::Order::Read),
+        ("runs_cancel", api::Order::Control),
+        ("no_such_tool", api::Order::Control),
+    ] {
+        let accepted = accept(
+            &methods,
+            "tools/call",
+            json!({"name": name, "arguments": {}}),
+        );
+        assert_eq!(accepted.order, order, "{name}");
+    }
+    let order = |method: &str| accept(&methods, method, json!({})).order;
+    let initialize = json!({"protocolVersion": "2025-06-18"});
+    let initialize = accept(&methods, "initialize", initialize).order;
+    assert_eq!(initialize, api::Order::Write, "when its params parse");
+    assert_eq!(order("ping"), api::Order::Read);
+    assert_eq!(order("notifications/initialized"), api::Order::Control);
+}
+
+/// A call naming a tool that writes, whose params do not parse, is ordered from that failed
+/// parse (it changes nothing, so it waits for nothing) and its job answers the same error:
+/// there is no second, partial parse that reads the name alone.
+#[tokio::test]
+async fn a_call_whose_params_fail_waits_for_nothing_and_gets_their_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let methods = connection(dir.path());
+    let unsupported = json!({
+        era::PROTOCOL_VERSION_KEY: "1999-01-01",
+        era::CLIENT_CAPABILITIES_KEY: {},
+    });
+    for (params, code, field) in [
+        (
+            json!({"name": "entries_create", "arguments": [1]}),
+            -32602,
+            json!("arguments"),
+        ),
+        (
+            json!({"name": "entries_create", "_meta": unsupported}),
+            -32022,
+            Value::Null,
+        ),
+        (json!(["entries_create"]), -32602, Value::Null),
+    ] {
+        let accepted = accept(&methods, "tools/call", params.clone());
+        assert_eq!(accepted.order, api::Order::Control, "{params}");
+        let ctx = crate::service::Context::new(methods.1.clone());
+        let reply = (accepted.job)(ctx, crate::protocol::InFlight::detached()).await;
+        let error = json!(reply.unwrap().unwrap_err());
+        assert_eq!(error["code"], code, "{params}: {error}");
+        assert_eq!(error["data"]["field"], field, "{params}: {error}");
+    }
+    // initialize, ordered as a write when it parses, changes nothing when it does not.
+    let accepted = accept(&methods, "initialize", json!({"clientInfo": {"name": "x"}}));
+    assert_eq!(accepted.order, api::Order::Control);
+    let ctx = crate::service::Context::new(methods.1.clone());
+    let reply = (accepted.job)(ctx, crate::protocol::InFlight::detached()).await;
+    assert_eq!(
+        json!(reply.unwrap().unwrap_err())["data"]["field"],
+        "protocolVersion"
+    );
+    assert_eq!(methods.0.client_name(), None);
+}
+
+/// What is not MCP's goes back to the method table untouched.
+#[test]
+fn other_methods_are_given_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (handler, _) = connection(dir.path());
+    let params = r#"{"user":"root"}"#;
+    let request = crate::protocol::envelope::Request {
+        id: None,
+        method: "entries.list".into(),
+        params: Some(RawValue::from_string(params.into()).unwrap()),
+    };
+    let back = handler.accept(request).err().expect("given back");
+    assert_eq!(back.method, "entries.list");
+    assert_eq!(back.params.unwrap().get(), params);
 }

@@ -15,6 +15,6 @@ mod salvage;
 pub mod socket;
 
 pub use connection::{serve_connection, Limits};
-pub use handler::{Handler, Handlers, Reply};
+pub use handler::{Accepted, Handler, Handlers, Job, Reply};
 pub use in_flight::{InFlight, Peer};
 pub use responder::Responder;

@@ -2,14 +2,16 @@
 //! connection's [`Handler`], for MCP's methods), in the connection's write order.
 
 use super::envelope::{self, Id, Member, Message, Request};
-use super::handler::{Handler, Reply};
+use super::handler::{Handler, Job, Reply};
 use super::in_flight::{InFlight, Peer};
 use crate::api::errors::{ErrorObject, ProtocolError};
+use crate::api::router::Route;
 use crate::api::{Order, Router};
 use crate::service::context::{Effect, EffectTaken};
 use crate::service::{Caller, Context};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use futures::stream::{FuturesUnordered, StreamExt};
+use serde_json::value::RawValue;
 use std::sync::Arc;
 
 /// Batches larger than this are refused whole: a client that needs more sends more lines.
@@ -131,15 +133,22 @@ impl Responder {
         }
     }
 
-    /// How `request` is ordered on the connection.
-    pub fn order(&self, request: &Request) -> Order {
-        if let Some(order) = self.handler.as_ref().and_then(|h| h.order(request)) {
-            return order;
+    /// Who answers `request`, and how it is ordered on the connection: decided once, when the
+    /// connection reads it (the handler parses its params then; the method table's methods
+    /// parse theirs when they run).
+    fn accept(&self, request: Request) -> (Order, Answerer) {
+        let request = match &self.handler {
+            Some(handler) => match handler.accept(request) {
+                Ok(accepted) => return (accepted.order, Answerer::Handler(accepted.job)),
+                Err(request) => request,
+            },
+            None => request,
+        };
+        match self.router.route(&request.method) {
+            Some(route) => (route.hints.order(), Answerer::Method(route, request.params)),
+            // An unknown method changes nothing and waits for nothing.
+            None => (Order::Control, Answerer::Unknown(request.method)),
         }
-        // An unknown method changes nothing and waits for nothing.
-        self.router
-            .route(&request.method)
-            .map_or(Order::Control, |route| route.hints.order())
     }
 
     /// One member's job: its id (null when unknown) and its answer, if any.
@@ -148,22 +157,24 @@ impl Responder {
         member: Member,
         order: &mut WriteOrder,
     ) -> BoxFuture<'static, (Id, Option<String>)> {
-        let request = match member {
+        let mut request = match member {
             Ok(request) => request,
             Err(detail) => {
                 let answer = envelope::null_error(ProtocolError::InvalidRequest, detail);
                 return async move { (Id::null(), Some(answer)) }.boxed();
             }
         };
-        let ticket = order.ticket(self.order(&request));
+        // The id stays here: the answer is written around it, and the handler never needs it.
+        let id = request.id.take();
+        let (kind, answerer) = self.accept(request);
+        let ticket = order.ticket(kind);
         let this = self.clone();
         async move {
             if let Some(wait) = ticket.wait {
                 wait.await;
             }
-            let id = request.id.clone();
             let (in_flight, started) = this.peer.start(id.as_ref().map(|id| id.as_raw().get()));
-            let reply = this.reply(request, ticket.effect, in_flight).await;
+            let reply = this.reply(answerer, ticket.effect, in_flight).await;
             // The client gave up on it (MCP's notifications/cancelled): it expects no answer.
             if started.is_cancelled() {
                 return (Id::null(), None);
@@ -188,21 +199,31 @@ impl Responder {
         .boxed()
     }
 
-    async fn reply(&self, request: Request, effect: Effect, in_flight: InFlight) -> Reply {
+    async fn reply(&self, answerer: Answerer, effect: Effect, in_flight: InFlight) -> Reply {
         let mut caller = Caller::clone(&self.caller);
         caller.client = self.handler.as_ref().and_then(|h| h.client_name());
         let ctx = Context::with_effect(caller, effect);
-        if let Some(handler) = &self.handler {
-            if handler.order(&request).is_some() {
-                return handler.call(ctx, request, in_flight).await;
+        match answerer {
+            Answerer::Handler(job) => job(ctx, in_flight).await,
+            Answerer::Method(route, params) => {
+                Some(self.router.call_json(route, ctx, params).await)
+            }
+            Answerer::Unknown(method) => {
+                let detail = format!("no method named {method:?}");
+                Some(Err(ProtocolError::MethodNotFound.object(detail)))
             }
         }
-        let Some(route) = self.router.route(&request.method) else {
-            let detail = format!("no method named {:?}", request.method);
-            return Some(Err(ProtocolError::MethodNotFound.object(detail)));
-        };
-        Some(self.router.call_json(route, ctx, request.params).await)
     }
+}
+
+/// Who answers a request, as [`Responder::accept`] decided.
+enum Answerer {
+    /// The handler took it, params parsed.
+    Handler(Job),
+    /// A method of the table, with its params as sent (the method parses them).
+    Method(Route, Option<Box<RawValue>>),
+    /// Neither knows this method.
+    Unknown(String),
 }
 
 fn too_large(id: &Id, size: usize, max: usize) -> String {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::backend::{Locks, SpoolBackend};
+use crate::protocol::Accepted;
 use crate::service::Service;
 use serde_json::{json, Value};
 use std::sync::Mutex;
@@ -154,32 +155,26 @@ async fn a_write_takes_effect_before_later_requests_start() {
 struct Slow(Mutex<std::collections::HashMap<String, oneshot::Receiver<()>>>);
 
 impl Handler for Slow {
-    fn order(&self, request: &crate::protocol::envelope::Request) -> Option<Order> {
-        match request.method.as_str() {
-            "slow.run" | "slow.write" => Some(Order::Write),
-            "stop" => Some(Order::Control),
-            _ => None,
-        }
-    }
-
-    fn call(
-        &self,
-        ctx: Context,
-        request: crate::protocol::envelope::Request,
-        _: InFlight,
-    ) -> BoxFuture<'static, Reply> {
+    fn accept(&self, request: Request) -> Result<Accepted, Request> {
+        let order = match request.method.as_str() {
+            "slow.run" | "slow.write" => Order::Write,
+            "stop" => Order::Control,
+            _ => return Err(request),
+        };
         let release = self.0.lock().unwrap().remove(&request.method);
         let started = request.method == "slow.run";
-        async move {
-            if started {
-                ctx.effect_taken();
+        Ok(Accepted::new(order, move |ctx: Context, _| {
+            async move {
+                if started {
+                    ctx.effect_taken();
+                }
+                if let Some(release) = release {
+                    let _ = release.await;
+                }
+                Some(Ok(serde_json::value::to_raw_value(&1).unwrap()))
             }
-            if let Some(release) = release {
-                let _ = release.await;
-            }
-            Some(Ok(serde_json::value::to_raw_value(&1).unwrap()))
-        }
-        .boxed()
+            .boxed()
+        }))
     }
 }
 
@@ -223,4 +218,65 @@ async fn a_started_run_releases_the_order_and_control_never_waits() {
     assert!(held.await.unwrap().unwrap().contains("\"ok\""));
     release_run.send(()).unwrap();
     assert!(run.await.unwrap().is_some());
+}
+
+/// A handler that serves `count.me` and counts every request it is offered, with the params
+/// it was handed each time.
+#[derive(Default)]
+struct Counting(Mutex<Vec<(String, Option<String>)>>);
+
+impl Handler for Counting {
+    fn accept(&self, request: Request) -> Result<Accepted, Request> {
+        let params = request.params.as_ref().map(|p| p.get().to_owned());
+        self.0
+            .lock()
+            .unwrap()
+            .push((request.method.clone(), params));
+        assert!(request.id.is_none(), "the id stays with the connection");
+        if request.method != "count.me" {
+            return Err(request);
+        }
+        Ok(Accepted::new(Order::Read, |_, _| {
+            async { Some(Ok(serde_json::value::to_raw_value(&"counted").unwrap())) }.boxed()
+        }))
+    }
+}
+
+/// The handler decides once per request, whether it serves it or not: the request (and its
+/// params) is handed over once, and what it gives back goes to the method table as it was.
+#[tokio::test]
+async fn each_request_is_offered_to_the_handler_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let counting = Arc::new(Counting::default());
+    let d = Responder::new(
+        router(dir.path()),
+        Caller::from_uid(0),
+        Some(counting.clone()),
+    );
+    let a = answer(
+        &d,
+        r#"{"jsonrpc":"2.0","id":7,"method":"count.me","params":{"a":1}}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(a["result"], "counted", "{a}");
+    assert_eq!(a["id"], 7);
+    let batch = r#"[{"jsonrpc":"2.0","id":1,"method":"count.me"},
+        {"jsonrpc":"2.0","id":2,"method":"health","params":{}},
+        {"jsonrpc":"2.0","id":3,"method":"nope"}]"#;
+    let a = answer(&d, batch).await.unwrap();
+    let a = a.as_array().unwrap();
+    assert_eq!(a.len(), 3);
+    let by_id = |id: u64| a.iter().find(|m| m["id"] == id).unwrap();
+    assert_eq!(by_id(1)["result"], "counted");
+    assert_eq!(
+        by_id(2)["result"]["status"],
+        "ok",
+        "the table answers what it gave back"
+    );
+    assert_eq!(by_id(3)["error"]["code"], -32601);
+    let offered = counting.0.lock().unwrap().clone();
+    let methods: Vec<&str> = offered.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(methods, ["count.me", "count.me", "health", "nope"]);
+    assert_eq!(offered[0].1.as_deref(), Some(r#"{"a":1}"#));
 }
