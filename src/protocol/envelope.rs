@@ -26,12 +26,26 @@ impl From<Box<RawValue>> for Id {
     }
 }
 
+impl Id {
+    /// `raw` as an id, if it is one (a string, a number or null).
+    pub(super) fn from_raw(raw: &RawValue) -> Option<Id> {
+        is_id(raw).then(|| Id(raw.to_owned()))
+    }
+}
+
+fn is_id(raw: &RawValue) -> bool {
+    matches!(
+        raw.get().as_bytes().first(),
+        Some(b'"' | b'-' | b'0'..=b'9' | b'n')
+    )
+}
+
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Id, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
-        match raw.get().as_bytes().first() {
-            Some(b'"' | b'-' | b'0'..=b'9' | b'n') => Ok(Id(raw)),
-            _ => Err(D::Error::custom("id must be a string, a number or null")),
+        match is_id(&raw) {
+            true => Ok(Id(raw)),
+            false => Err(D::Error::custom("id must be a string, a number or null")),
         }
     }
 }
@@ -61,10 +75,13 @@ struct Wire {
 
 struct Version;
 
+/// The one `jsonrpc` member accepted, as JSON text.
+pub(super) const VERSION: &str = r#""2.0""#;
+
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
         match <&str>::deserialize(d) {
-            Ok("2.0") => Ok(Version),
+            Ok(v) if VERSION[1..VERSION.len() - 1] == *v => Ok(Version),
             _ => Err(D::Error::custom("jsonrpc must be \"2.0\"")),
         }
     }
@@ -76,10 +93,19 @@ fn some<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Id>, D::Error> {
 
 fn structured<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::Error> {
     let raw = Box::<RawValue>::deserialize(d)?;
-    match raw.get().as_bytes().first() {
-        Some(b'{' | b'[') => Ok(Some(raw)),
-        _ => Err(D::Error::custom("params must be an object or an array")),
+    match is_structured(&raw) {
+        true => Ok(Some(raw)),
+        false => Err(D::Error::custom("params must be an object or an array")),
     }
+}
+
+fn is_structured(raw: &RawValue) -> bool {
+    matches!(raw.get().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// `raw` as params, if they are an object or an array.
+pub(super) fn structured_raw(raw: &RawValue) -> Option<Box<RawValue>> {
+    is_structured(raw).then(|| raw.to_owned())
 }
 
 /// One line, classified.
@@ -110,6 +136,10 @@ pub fn parse(line: &[u8]) -> Option<Message> {
         return None;
     }
     if text.starts_with('[') {
+        // Read once where it can be; else as raw members, each then parsed (same answers).
+        if let Some(members) = super::batch::members(text).filter(|m| !m.is_empty()) {
+            return Some(Message::Batch(members));
+        }
         return Some(match serde_json::from_str::<Vec<&RawValue>>(text) {
             Err(e) => Message::Refused(ProtocolError::Parse, e.to_string()),
             Ok(batch) if batch.is_empty() => {
@@ -131,7 +161,7 @@ fn is_json(text: &str) -> bool {
     serde_json::from_str::<IgnoredAny>(text).is_ok()
 }
 
-fn member(text: &str) -> Member {
+pub(super) fn member(text: &str) -> Member {
     serde_json::from_str::<Wire>(text)
         .map(request)
         .map_err(|e| clean(&e))

@@ -5,6 +5,7 @@
 //! (MCP's, wired in by the app layer) in the connection's write order, and `connection` runs
 //! them concurrently and writes each answer as one line.
 
+mod batch;
 pub mod connection;
 pub mod envelope;
 pub mod framing;
