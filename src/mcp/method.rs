@@ -142,7 +142,9 @@ pub(super) fn string_member(value: Option<Value>, field: &str) -> Result<String,
     };
     match value {
         None | Some(Value::Null) => Err(invalid(format!("missing field `{field}`"))),
-        Some(value) => serde_json::from_value(value).map_err(|e| invalid(e.to_string())),
+        Some(Value::String(text)) => Ok(text),
+        // Only to word the error as serde does: a string is taken as it was parsed.
+        Some(value) => serde_json::from_value::<String>(value).map_err(|e| invalid(e.to_string())),
     }
 }
 
