@@ -11,9 +11,10 @@
 //! RWF_NOWAIT for a pipe (Python's give pipes). No crate does that (tokio-fd, async-lsp's
 //! stdio and the like set O_NONBLOCK), hence this module; its unsafe is the system calls.
 //!
-//! Anything else (a regular file, a tty, /dev/null), a descriptor epoll refuses, or a kernel
-//! whose pipes refuse RWF_NOWAIT (EOPNOTSUPP, EINVAL before 4.14) is served by tokio's stdin
-//! and stdout as before. A refusal moves the whole stream to tokio's for the rest of the
+//! Anything else (a regular file, a tty, /dev/null), a descriptor epoll refuses, or a pipe that
+//! refuses RWF_NOWAIT (EOPNOTSUPP: a FIFO opened by name, on 6.18 too, or an anonymous pipe on a
+//! kernel without FMODE_NOWAIT for pipes; EINVAL before 4.14) is served by tokio's stdin and
+//! stdout as before. A refusal moves the whole stream to tokio's for the rest of the
 //! session; a refused call has moved no bytes, so nothing is lost or reordered.
 
 use std::io;
