@@ -17,7 +17,7 @@ fn setup() -> (
     let service = Service::new(
         Box::new(SpoolBackend::new(dir.path())),
         Locks::new(dir.path().join(".locks")),
-        chrono_tz::UTC,
+        cronrpc::cron::Zone::utc(),
     );
     let router = cronrpc::api::Router::new(service);
     let responder = Responder::new(router, Caller::current(), None);

@@ -6,7 +6,6 @@ use crate::backend::{Backend, Locks, SpoolBackend, SystemBackend};
 use crate::crontab::recorder::Recorder;
 use crate::history::Store;
 use crate::service::{Caller, Context, Service};
-use chrono_tz::Tz;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -115,10 +114,10 @@ fn system_locks(state_dir: &std::path::Path) -> Locks {
 
 pub fn build_service(options: &BackendOptions) -> Result<Service, String> {
     let zone = match &options.timezone {
-        Some(name) => name
-            .parse::<Tz>()
-            .map_err(|_| format!("--timezone {name:?} is not an IANA time zone"))?,
-        None => crate::cron::host_zone(),
+        Some(name) => crate::cron::Zone::named(name).ok_or_else(|| {
+            format!("--timezone {name:?} is not an IANA time zone the host's tz database knows")
+        })?,
+        None => crate::cron::Zone::host(),
     };
     // Searching PATH costs a stat per directory: skip it when the choice is already made.
     let program = match options.backend {

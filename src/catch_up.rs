@@ -123,13 +123,13 @@ fn claim(dir: &Path, entry: Uuid, daemon: Daemon) -> bool {
 fn latest_fire(policy: &RecorderPolicy, since: i64, until: i64) -> Option<DateTime<Utc>> {
     let schedule = crate::cron::Schedule::parse_lenient(policy.schedule.as_deref()?).ok()?;
     let rules = match policy.policy.timezone.as_deref() {
-        Some(zone) => Some(crate::cron::zone::Rules::named(zone)?),
+        Some(zone) => Some(crate::cron::Zone::named(zone)?),
         None => None,
     };
-    let host = crate::cron::host_zone();
+    let host = crate::cron::Zone::host();
     let next = |after: DateTime<Utc>| match &rules {
-        Some(rules) => schedule.next_after_rules(after, rules),
-        None => schedule.next_after(after, host),
+        Some(zone) => schedule.next_after(after, zone),
+        None => schedule.next_after(after, &host),
     };
     let last_minute = until.div_euclid(60) * 60;
     let mut after = DateTime::from_timestamp(since - 1, 0)?;

@@ -21,7 +21,7 @@ fn world() -> &'static World {
         let service = cronrpc::service::Service::new(
             Box::new(cronrpc::backend::SpoolBackend::new(&spool)),
             cronrpc::backend::Locks::new(spool.join(".locks")),
-            chrono_tz::UTC,
+            cronrpc::cron::Zone::utc(),
         );
         let router = cronrpc::api::Router::new(service);
         let runtime = tokio::runtime::Builder::new_current_thread()

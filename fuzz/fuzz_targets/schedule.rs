@@ -3,7 +3,7 @@
 #![no_main]
 
 use chrono::{TimeZone, Utc};
-use cronrpc::cron::Schedule;
+use cronrpc::cron::{Schedule, Zone};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: (&str, u32)| {
@@ -15,8 +15,9 @@ fuzz_target!(|data: (&str, u32)| {
         let _ = schedule.describe();
         let after = Utc.timestamp_opt(i64::from(at), 0).unwrap();
         // A zone with DST, where the transition code runs.
-        let _ = schedule.next_after(after, chrono_tz::America::New_York);
-        let _ = schedule.next_after(after, chrono_tz::UTC);
+        let new_york = Zone::named("America/New_York").expect("tzdata is installed");
+        let _ = schedule.next_after(after, &new_york);
+        let _ = schedule.next_after(after, &Zone::utc());
     }
     if let Ok(schedule) = &lenient {
         let _ = schedule.describe();

@@ -33,7 +33,7 @@ fn router_keeping(dir: &Path, max_age_days: Option<u32>) -> (Router, Clock) {
     let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
-        chrono_tz::UTC,
+        crate::cron::Zone::utc(),
     )
     .with_journal(Journal::new(
         dir.join(".journal"),

@@ -16,7 +16,10 @@ fn sharing(quick: usize, backend: Box<dyn Backend>, dir: &std::path::Path) -> Ro
         root_factor: 1,
     };
     let locks = Locks::new(dir.join(".locks"));
-    Router::with_shares(Service::new(backend, locks, chrono_tz::UTC), shares)
+    Router::with_shares(
+        Service::new(backend, locks, crate::cron::Zone::utc()),
+        shares,
+    )
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ fn connection_of(dir: &std::path::Path, caller: Caller) -> (Arc<dyn Handler>, Ca
     let service = Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
-        chrono_tz::UTC,
+        crate::cron::Zone::utc(),
     );
     let handler = crate::mcp::handlers(crate::api::Router::new(service))(&caller);
     (handler, caller)

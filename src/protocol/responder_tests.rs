@@ -11,7 +11,7 @@ fn router(dir: &std::path::Path) -> Router {
     Router::new(Service::new(
         Box::new(SpoolBackend::new(dir)),
         Locks::new(dir.join(".locks")),
-        chrono_tz::UTC,
+        crate::cron::Zone::utc(),
     ))
 }
 

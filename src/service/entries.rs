@@ -26,7 +26,7 @@ impl Service {
         last: &LastRuns,
     ) -> Entry {
         let last_run = last.get(&entry.meta.id.to_string()).cloned();
-        entry_view(&user.name, entry, now, self.zone, last_run)
+        entry_view(&user.name, entry, now, &self.zone, last_run)
     }
 
     pub(crate) fn read_crontab(&self, user: &User) -> Result<Crontab> {

@@ -27,19 +27,18 @@ pub use context::Context;
 
 use crate::backend::journal::Journal;
 use crate::backend::{Backend, Locks};
-use crate::cron::MAX_TAB_LINES;
+use crate::cron::{Zone, MAX_TAB_LINES};
 use crate::crontab::recorder::Recorder;
 use crate::crontab::Crontab;
 use crate::domain::time::{Clock, Timestamp};
 use crate::domain::user::{self, User};
 use crate::domain::{Error, Result};
 use crate::history::Store;
-use chrono_tz::Tz;
 
 pub struct Service {
     backend: Box<dyn Backend>,
     locks: Locks,
-    zone: Tz,
+    zone: Zone,
     journal: Option<Journal>,
     history: Store,
     /// The run recorder managed job lines go through; None writes plain commands.
@@ -66,7 +65,7 @@ impl Service {
     /// A service over `backend`. Until [`Service::with_runs`] says otherwise, runs are recorded
     /// in `.history` beside the lock directory (a test's own directory), never in the
     /// system's state directory.
-    pub fn new(backend: Box<dyn Backend>, locks: Locks, zone: Tz) -> Self {
+    pub fn new(backend: Box<dyn Backend>, locks: Locks, zone: Zone) -> Self {
         let history = locks
             .dir()
             .parent()
@@ -125,8 +124,8 @@ impl Service {
         self.backend.reads_locally()
     }
 
-    pub fn zone(&self) -> Tz {
-        self.zone
+    pub fn zone(&self) -> &Zone {
+        &self.zone
     }
 
     /// Checks the name, that the caller may act on it, and that the user exists.
@@ -244,7 +243,7 @@ mod tests {
         let service = Service::new(
             Box::new(SpoolBackend::new(dir.path())),
             Locks::new(dir.path().join(".locks")),
-            chrono_tz::UTC,
+            crate::cron::Zone::utc(),
         );
         let spool = dir.path().join("root");
         std::fs::write(&spool, content).unwrap();

@@ -1,8 +1,8 @@
 //! health and schedule.describe.
 
 use super::{Caller, Service};
-use crate::cron::zone::Rules;
 use crate::cron::Schedule;
+use crate::cron::Zone;
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
 use crate::domain::{Error, ErrorKind, Result};
@@ -117,22 +117,17 @@ impl Service {
         };
         // A zone of its own is read from the host's tz database, as an entry's `timezone` is
         // (and with the same INVALID_TIMEZONE); without one, cron's zone.
-        let rules = match p.timezone.as_deref() {
-            None => None,
+        let zone = match p.timezone.as_deref() {
+            None => self.zone().clone(),
             Some(name) => {
                 crate::domain::policy::check_timezone(name)?;
-                Rules::named(name)
+                Zone::named(name).unwrap_or_else(|| self.zone().clone())
             }
         };
-        let zone = self.zone();
         let mut next_runs = Vec::new();
         let mut after = from.utc();
         while next_runs.len() < p.count as usize {
-            let next = match &rules {
-                Some(rules) => schedule.next_after_rules(after, rules),
-                None => schedule.next_after(after, zone),
-            };
-            let Some(next) = next else {
+            let Some(next) = schedule.next_after(after, &zone) else {
                 break;
             };
             next_runs.push(Timestamp::from(next));

@@ -1,12 +1,11 @@
 //! How entries look in results: the contract's entry object, built from what the crontab holds.
 
-use crate::cron::zone::Rules;
 use crate::cron::Schedule;
+use crate::cron::Zone;
 use crate::domain::entry::ManagedEntry;
 use crate::domain::policy::{CatchUp, Concurrency, Notify};
 use crate::domain::time::Timestamp;
 use crate::domain::warning::Warning;
-use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -69,12 +68,12 @@ pub fn describe(schedule: &str, timezone: Option<&str>) -> String {
 pub fn next_run(
     schedule: &str,
     after: Timestamp,
-    zone: Tz,
+    zone: &Zone,
     timezone: Option<&str>,
 ) -> Option<Timestamp> {
     let parsed = Schedule::parse_lenient(schedule).ok()?;
-    match timezone.and_then(Rules::named) {
-        Some(rules) => parsed.next_after_rules(after.utc(), &rules),
+    match timezone.and_then(Zone::named) {
+        Some(entry_zone) => parsed.next_after(after.utc(), &entry_zone),
         None => parsed.next_after(after.utc(), zone),
     }
     .map(Timestamp::from)
@@ -84,7 +83,7 @@ pub fn entry_view(
     user: &str,
     entry: &ManagedEntry,
     now: Timestamp,
-    zone: Tz,
+    zone: &Zone,
     last_run: Option<LastRun>,
 ) -> Entry {
     let meta = &entry.meta;

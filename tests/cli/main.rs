@@ -16,6 +16,7 @@ mod entries;
 mod entry_errors;
 mod expiry;
 mod fleet;
+mod host_zone;
 mod hostile;
 mod human_cli;
 mod journal_state;

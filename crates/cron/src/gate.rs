@@ -13,7 +13,7 @@
 //! and starts the command only then. Nothing in the line depends on the host's zone or on
 //! tzdata, so neither a change of host zone nor a tzdata update needs the line rewritten.
 
-use super::zone::Rules;
+use super::zone::Zone;
 use super::Schedule;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -131,16 +131,16 @@ pub fn admits(zone: Option<&str>, schedule: Option<&str>, now: DateTime<Utc>) ->
     ) else {
         return Decision::RUN;
     };
-    let (next, problem) = match zone.map(|zone| (zone, Rules::named(zone))) {
-        None => (parsed.next_after(before, super::host_zone()), None),
-        Some((_, Some(rules))) => (parsed.next_after_rules(before, &rules), None),
+    let (next, problem) = match zone.map(|zone| (zone, Zone::named(zone))) {
+        None => (parsed.next_after(before, &Zone::host()), None),
+        Some((_, Some(entry_zone))) => (parsed.next_after(before, &entry_zone), None),
         Some((zone, None)) => {
-            let host = super::host_zone();
+            let host = Zone::host();
             let why = format!(
                 "time zone {zone:?} is not in the host's tz database; the schedule was read in \
                  the host's zone ({host})"
             );
-            (parsed.next_after(before, host), Some(why))
+            (parsed.next_after(before, &host), Some(why))
         }
     };
     if next == Some(start) {

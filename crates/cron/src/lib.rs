@@ -26,7 +26,7 @@ mod crontab_oracle_tests;
 
 pub use schedule::{Expr, Field, FieldName, Macro, Part, Schedule, ScheduleError};
 pub use validate::{validate_crontab, MAX_TAB_LINES};
-pub use zone::host_zone;
+pub use zone::Zone;
 
 #[cfg(test)]
 mod describe_tests;

@@ -19,11 +19,10 @@
 //!
 //! We assume cron ran without interruption and that offset changes are at least 3 hours apart.
 //! In case 2 cron stops catching up if its own work outlasts the minute; we assume it does not.
-//! chrono-tz has no offset changes after 2100 and we ignore those before 1900 (see transitions.rs).
-use super::transitions::{zone, Zone};
+//! The zone table ends in 2101 and ignores changes before 1900 (see transitions.rs).
+use super::transitions::Table;
 use super::{Expr, Macro, Schedule};
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 
 const MINUTES_PER_DAY: i64 = 1440;
 /// How far ahead to look before answering "never". Every (month, day, weekday) combination
@@ -35,14 +34,12 @@ const HORIZON_MINUTES: i64 = 12 * 366 * MINUTES_PER_DAY;
 const MAX_DAYS: [u32; 13] = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 impl Schedule {
-    /// The first time strictly after `after` at which cron, running in `tz`, starts the job.
-    /// `None` for `@reboot` and for schedules that can never fire (e.g. `0 0 31 2 *`).
-    pub fn next_after(&self, after: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
-        self.next_after_in(after, zone(tz))
-    }
-
-    /// As [`Schedule::next_after`], for cron's rules applied in any zone's table.
-    pub(crate) fn next_after_in(&self, after: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    /// [`Schedule::next_after`] (zone.rs) on a zone's table of offset changes.
+    pub(crate) fn next_after_in(
+        &self,
+        after: DateTime<Utc>,
+        zone: &Table,
+    ) -> Option<DateTime<Utc>> {
         if self.reboot || !self.can_fire() {
             return None;
         }

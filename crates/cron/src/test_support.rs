@@ -113,6 +113,18 @@ pub(crate) fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The zone named `name` from the host's tz database, as cronrpc reads it.
+pub(crate) fn zone(name: &str) -> crate::Zone {
+    crate::Zone::named(name).unwrap_or_else(|| panic!("{name} is not in the host's tz database"))
+}
+
+/// The zone named `name` from chrono-tz's compiled-in copy of tzdata: the tests' second,
+/// independent reading of a zone's offsets (cronrpc itself reads the host's database by jiff).
+pub(crate) fn oracle_tz(name: &str) -> Tz {
+    name.parse()
+        .unwrap_or_else(|_| panic!("{name} is not in chrono-tz"))
+}
+
 fn local_minute(tz: Tz, utc_minute: i64) -> i64 {
     let t = DateTime::from_timestamp(utc_minute * 60, 0)
         .unwrap()
@@ -146,7 +158,8 @@ fn matches(s: &Schedule, l: i64) -> bool {
 
 /// UTC minutes in `(from, to]` at which cron.c's main loop, started at `from`, runs the job:
 /// a direct transcription (wakeupKind cases and all), one real minute per iteration.
-pub(crate) fn simulate(s: &Schedule, tz: Tz, from: i64, to: i64) -> Vec<i64> {
+pub(crate) fn simulate(s: &Schedule, zone: &str, from: i64, to: i64) -> Vec<i64> {
+    let tz = oracle_tz(zone);
     let wild = match &s.expr {
         Expr::Macro(m) => *m == Macro::Hourly,
         Expr::Fields { minute, hour, .. } => minute.star || hour.star,
