@@ -1,5 +1,5 @@
-//! stdin and stdout for a stdio session, read and written on the runtime's own thread when
-//! they are a pipe or a socket.
+//! stdin and stdout for a stdio session, read and written on the runtime's own thread, not on
+//! tokio's blocking pool, wherever that is sound.
 //!
 //! `tokio::io::stdin()`/`stdout()` do each read and write as a blocking call on the blocking
 //! pool: a short session (one `health`) started and woke three threads for them, a good part of
@@ -11,11 +11,16 @@
 //! RWF_NOWAIT for a pipe (Python's give pipes). No crate does that (tokio-fd, async-lsp's
 //! stdio and the like set O_NONBLOCK), hence this module; its unsafe is the system calls.
 //!
-//! Anything else (a regular file, a tty, /dev/null), a descriptor epoll refuses, or a pipe that
-//! refuses RWF_NOWAIT (EOPNOTSUPP: a FIFO opened by name, on 6.18 too, or an anonymous pipe on a
-//! kernel without FMODE_NOWAIT for pipes; EINVAL before 4.14) is served by tokio's stdin and
-//! stdout as before. A refusal moves the whole stream to tokio's for the rest of the
-//! session; a refused call has moved no bytes, so nothing is lost or reordered.
+//! A regular file and /dev/null never wait for a peer (poll(2) calls them always ready; epoll
+//! refuses them): their calls are made in place, as any synchronous program makes them, at the
+//! cost of holding this thread for a disk read. That is how a benchmark or a script feeds a
+//! session (`cronrpc serve < requests.json > /dev/null`).
+//!
+//! Anything else (a tty, another device), a descriptor epoll refuses, or a pipe that refuses
+//! RWF_NOWAIT (EOPNOTSUPP: a FIFO opened by name, on 6.18 too, or an anonymous pipe on a kernel
+//! without FMODE_NOWAIT for pipes; EINVAL before 4.14) is served by tokio's stdin and stdout as
+//! before. A refusal moves the whole stream to tokio's for the rest of the session; a refused
+//! call has moved no bytes, so nothing is lost or reordered.
 
 use std::io;
 use std::os::fd::RawFd;
@@ -32,10 +37,14 @@ const STDOUT: RawFd = libc::STDOUT_FILENO;
 enum Kind {
     Pipe,
     Socket,
+    /// A regular file or /dev/null: a plain call, which never waits for a peer.
+    File,
 }
 
-/// One end of the session: ready-driven on this thread, or tokio's (the blocking pool).
+/// One end of the session: on this thread (ready-driven, or in place for a file), or tokio's
+/// (the blocking pool).
 enum Stream<T> {
+    InPlace(RawFd),
     Ready(AsyncFd<RawFd>, Kind),
     Pool(T),
 }
@@ -46,55 +55,53 @@ pub struct Stdin(Stream<tokio::io::Stdin>);
 /// The session's output.
 pub struct Stdout(Stream<tokio::io::Stdout>);
 
-/// stdin, read on this thread when it is a pipe or a socket. Needs a runtime with I/O enabled.
+/// stdin, read on this thread where it can be. Needs a runtime with I/O enabled.
 pub fn stdin() -> Stdin {
-    Stdin(match ready_driven(STDIN, Interest::READABLE) {
-        Some((fd, kind)) => Stream::Ready(fd, kind),
-        None => Stream::Pool(tokio::io::stdin()),
-    })
+    Stdin(
+        on_this_thread(STDIN, Interest::READABLE)
+            .unwrap_or_else(|| Stream::Pool(tokio::io::stdin())),
+    )
 }
 
-/// stdout, written on this thread when it is a pipe or a socket. Needs a runtime with I/O
-/// enabled.
+/// stdout, written on this thread where it can be. Needs a runtime with I/O enabled.
 pub fn stdout() -> Stdout {
-    Stdout(match ready_driven(STDOUT, Interest::WRITABLE) {
-        Some((fd, kind)) => Stream::Ready(fd, kind),
-        None => Stream::Pool(tokio::io::stdout()),
-    })
+    Stdout(
+        on_this_thread(STDOUT, Interest::WRITABLE)
+            .unwrap_or_else(|| Stream::Pool(tokio::io::stdout())),
+    )
 }
 
-impl Stdin {
-    /// Whether reads go through the blocking pool (tokio's stdin).
-    pub fn on_pool(&self) -> bool {
-        matches!(self.0, Stream::Pool(_))
-    }
-}
-
-impl Stdout {
-    /// Whether writes go through the blocking pool (tokio's stdout).
-    pub fn on_pool(&self) -> bool {
-        matches!(self.0, Stream::Pool(_))
-    }
-}
-
-/// `fd` registered for `interest` when it is a pipe or a socket and epoll takes it.
-fn ready_driven(fd: RawFd, interest: Interest) -> Option<(AsyncFd<RawFd>, Kind)> {
+/// What `fd` is, when this thread can serve it.
+fn kind(fd: RawFd) -> Option<Kind> {
     let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: fstat writes a whole `stat` into the buffer when it returns 0.
     if unsafe { libc::fstat(fd, stat.as_mut_ptr()) } != 0 {
         return None;
     }
     // SAFETY: fstat returned 0.
-    let kind = match unsafe { stat.assume_init() }.st_mode & libc::S_IFMT {
-        libc::S_IFIFO => Kind::Pipe,
-        libc::S_IFSOCK => Kind::Socket,
-        _ => return None,
-    };
+    let stat = unsafe { stat.assume_init() };
+    match stat.st_mode & libc::S_IFMT {
+        libc::S_IFIFO => Some(Kind::Pipe),
+        libc::S_IFSOCK => Some(Kind::Socket),
+        libc::S_IFREG => Some(Kind::File),
+        // /dev/null (mem driver, minor 3). Other devices (a tty) may wait: the pool's.
+        libc::S_IFCHR if stat.st_rdev == libc::makedev(1, 3) => Some(Kind::File),
+        _ => None,
+    }
+}
+
+/// `fd` served on this thread: in place (a file), or registered for `interest` (a pipe or a
+/// socket that epoll takes).
+fn on_this_thread<T>(fd: RawFd, interest: Interest) -> Option<Stream<T>> {
+    let kind = kind(fd)?;
+    if kind == Kind::File {
+        return Some(Stream::InPlace(fd));
+    }
     // SAFETY: fds 0 and 1 are open for the whole process (nothing in cronrpc closes or
     // replaces them), so the number keeps naming the same open file while registered. Only the
     // registration is dropped with the AsyncFd; the descriptor is never closed by it.
     match unsafe { AsyncFd::register_with_interest(fd, interest) } {
-        Ok(registered) => Some((registered, kind)),
+        Ok(registered) => Some(Stream::Ready(registered, kind)),
         Err(e) => {
             tracing::debug!(fd, error = %io::Error::from(e), "stdio through the blocking pool");
             None
@@ -112,7 +119,8 @@ fn counted(n: isize) -> io::Result<usize> {
     usize::try_from(n).map_err(|_| io::Error::last_os_error())
 }
 
-/// One read of at most `buf.len()` bytes that fails with WouldBlock rather than wait.
+/// One read of at most `buf.len()` bytes that fails with WouldBlock rather than wait for a
+/// peer.
 fn read_now(fd: RawFd, kind: Kind, buf: &mut [u8]) -> io::Result<usize> {
     loop {
         let n = match kind {
@@ -129,6 +137,8 @@ fn read_now(fd: RawFd, kind: Kind, buf: &mut [u8]) -> io::Result<usize> {
                 // current position, as read(2) does (a pipe has no other).
                 unsafe { libc::preadv2(fd, &iov, 1, -1, libc::RWF_NOWAIT) }
             }
+            // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
+            Kind::File => unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) },
         };
         match counted(n) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -137,7 +147,8 @@ fn read_now(fd: RawFd, kind: Kind, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-/// One write of at most `buf.len()` bytes that fails with WouldBlock rather than wait.
+/// One write of at most `buf.len()` bytes that fails with WouldBlock rather than wait for a
+/// peer.
 fn write_now(fd: RawFd, kind: Kind, buf: &[u8]) -> io::Result<usize> {
     loop {
         let n = match kind {
@@ -159,6 +170,8 @@ fn write_now(fd: RawFd, kind: Kind, buf: &[u8]) -> io::Result<usize> {
                 // SAFETY: one iovec over `buf`, which pwritev2 only reads.
                 unsafe { libc::pwritev2(fd, &iov, 1, -1, libc::RWF_NOWAIT) }
             }
+            // SAFETY: `buf` is valid for reads of `buf.len()` bytes.
+            Kind::File => unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) },
         };
         match counted(n) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -176,6 +189,11 @@ impl AsyncRead for Stdin {
         loop {
             let (fd, kind) = match &mut self.0 {
                 Stream::Pool(stdin) => return Pin::new(stdin).poll_read(cx, buf),
+                Stream::InPlace(fd) => {
+                    let n = read_now(*fd, Kind::File, buf.initialize_unfilled())?;
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
                 Stream::Ready(fd, kind) => (fd, *kind),
             };
             // Edge-triggered: wait only after a call found nothing (try_io then clears the
@@ -210,6 +228,7 @@ impl AsyncWrite for Stdout {
         loop {
             let (fd, kind) = match &mut self.0 {
                 Stream::Pool(stdout) => return Pin::new(stdout).poll_write(cx, buf),
+                Stream::InPlace(fd) => return Poll::Ready(write_now(*fd, Kind::File, buf)),
                 Stream::Ready(fd, kind) => (fd, *kind),
             };
             let written = {
@@ -230,8 +249,8 @@ impl AsyncWrite for Stdout {
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.0 {
             Stream::Pool(stdout) => Pin::new(stdout).poll_flush(cx),
-            // Nothing is buffered here: every byte written is in the pipe or socket.
-            Stream::Ready(..) => Poll::Ready(Ok(())),
+            // Nothing is buffered here: every byte written is in the file, pipe or socket.
+            Stream::InPlace(_) | Stream::Ready(..) => Poll::Ready(Ok(())),
         }
     }
 
@@ -239,7 +258,35 @@ impl AsyncWrite for Stdout {
         match &mut self.0 {
             Stream::Pool(stdout) => Pin::new(stdout).poll_shutdown(cx),
             // stdout stays open (the host may share it), as tokio's does.
-            Stream::Ready(..) => Poll::Ready(Ok(())),
+            Stream::InPlace(_) | Stream::Ready(..) => Poll::Ready(Ok(())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn pipes_sockets_files_and_dev_null_are_served_here_other_devices_on_the_pool() {
+        let (r, w) = nix::unistd::pipe().unwrap();
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let file = tempfile::tempfile().unwrap();
+        let null = std::fs::File::open("/dev/null").unwrap();
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        let dir = std::fs::File::open("/").unwrap();
+        assert_eq!(kind(r.as_raw_fd()), Some(Kind::Pipe));
+        assert_eq!(kind(w.as_raw_fd()), Some(Kind::Pipe));
+        assert_eq!(kind(a.as_raw_fd()), Some(Kind::Socket));
+        assert_eq!(kind(file.as_raw_fd()), Some(Kind::File));
+        assert_eq!(kind(null.as_raw_fd()), Some(Kind::File));
+        assert_eq!(
+            kind(zero.as_raw_fd()),
+            None,
+            "a device other than /dev/null"
+        );
+        assert_eq!(kind(dir.as_raw_fd()), None);
+        assert_eq!(kind(-1), None, "not open");
     }
 }

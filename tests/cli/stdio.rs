@@ -1,8 +1,8 @@
 //! The stdio transport as hosts wire it: pipes (Python), one socket for stdin and stdout
-//! (Node), a file on stdin. Over pipes and sockets the server reads and writes on its one
-//! thread without changing the flags of files it shares with the host.
+//! (Node), a file on stdin, /dev/null on stdout. The server reads and writes on its one thread
+//! without changing the flags of files it shares with the host.
 
-use crate::harness::host::{serve_command, Host, Wiring};
+use crate::harness::host::{serve_command, threads, Host, Wiring};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -132,31 +132,52 @@ fn end_of_input_in_the_middle_of_a_message_answers_what_came_and_exits_zero() {
 }
 
 #[test]
-fn a_file_on_stdin_is_served_to_its_end() {
+fn a_file_on_stdin_is_read_in_place_on_one_thread_to_its_end() {
     let spool = tempfile::tempdir().unwrap();
     let mut input = tempfile::tempfile().unwrap();
-    let requests: String = (1..=50).map(health).collect();
+    let requests: String = (1..=2000).map(health).collect();
     input.write_all(requests.as_bytes()).unwrap();
-    input
-        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":51,\"method\":\"health\"}")
-        .unwrap();
+    // The last line has no line end.
+    input.write_all(health(2001).trim_end().as_bytes()).unwrap();
     std::io::Seek::rewind(&mut input).unwrap();
-    let output = serve_command(spool.path(), &[])
+    let mut child = serve_command(spool.path(), &[])
         .stdin(input)
         .stdout(Stdio::piped())
-        .output()
+        .spawn()
         .unwrap();
-    assert!(output.status.success());
-    let ids: Vec<u64> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut ids = Vec::new();
+    let mut line = String::new();
+    while out.read_line(&mut line).unwrap() > 0 {
+        if ids.is_empty() {
+            // stdin read (an answer came), and the server waits for this host to read
+            // (380 KB of answers): a read on the blocking pool would have left a thread.
+            assert_eq!(threads(child.id()), 1);
+        }
+        ids.push(
+            serde_json::from_str::<Value>(&line).unwrap()["id"]
                 .as_u64()
-                .unwrap()
-        })
-        .collect();
-    assert_eq!(ids, (1..=51).collect::<Vec<_>>());
+                .unwrap(),
+        );
+        line.clear();
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(ids, (1..=2001).collect::<Vec<_>>());
+}
+
+#[test]
+fn dev_null_on_stdout_takes_the_answers_and_the_session_ends_cleanly() {
+    let spool = tempfile::tempdir().unwrap();
+    let mut child = serve_command(spool.path(), &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let requests: String = (1..=2000).map(health).collect();
+    stdin.write_all(requests.as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
 }
 
 /// A FIFO opened by name refuses RWF_NOWAIT (EOPNOTSUPP, on 6.18 as before): its first read
