@@ -1,6 +1,7 @@
 //! Run history: what ran, when, how it ended, and the start of its output.
 
 pub mod record;
+mod stale;
 pub mod store;
 pub mod stored;
 mod tail;

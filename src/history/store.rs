@@ -29,9 +29,6 @@ pub const KEEP: usize = 3;
 /// How long a writer waits for the file's lock. The user can hold it forever; a run is then
 /// not recorded, but nothing waits on it for long.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
-/// Where directories that are no longer their user's are moved (root only, mode 0700); user
-/// names never start with a dot.
-const STALE: &str = ".stale";
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -39,11 +36,11 @@ pub struct Store {
     rotate_at: u64,
 }
 
-fn is_root() -> bool {
+pub(super) fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }
 
-fn refused(why: String) -> io::Error {
+pub(super) fn refused(why: String) -> io::Error {
     io::Error::new(io::ErrorKind::PermissionDenied, why)
 }
 
@@ -113,45 +110,6 @@ impl Store {
             std::os::unix::fs::lchown(&dir, Some(user.uid), Some(user.gid))?;
         }
         Ok(())
-    }
-
-    /// Moves a user directory that is not its user's into the root-only stale directory.
-    fn quarantine(&self, name: &str, owner: u32) -> io::Result<()> {
-        let stale = self.root.join(STALE);
-        match std::fs::DirBuilder::new().mode(0o700).create(&stale) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-        let to = stale.join(format!("{name}.uid{owner}.{}", Timestamp::now().unix()));
-        tracing::warn!(user = name, owner, to = %to.display(), "history directory of a former user moved away");
-        std::fs::rename(self.dir(name), to)
-    }
-
-    /// Moves away every user directory whose user is gone or is now another uid, so a
-    /// recycled uid never inherits a deleted user's runs. Root only; run at server start.
-    pub fn sweep_stale(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.root) else {
-            return;
-        };
-        if !is_root() {
-            return;
-        }
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
-                continue;
-            };
-            if name.starts_with('.') || crate::domain::user::check_name(&name).is_err() {
-                continue;
-            }
-            let current = crate::domain::user::lookup(&name).ok().map(|u| u.uid);
-            if current != Some(meta.uid()) && meta.uid() != 0 {
-                if let Err(e) = self.quarantine(&name, meta.uid()) {
-                    tracing::warn!(user = name, "moving a stale history directory: {e}");
-                }
-            }
-        }
     }
 
     /// Appends one record, rotating first when the file has grown past the limit.
