@@ -180,36 +180,41 @@ fn dev_null_on_stdout_takes_the_answers_and_the_session_ends_cleanly() {
     assert!(child.wait().unwrap().success());
 }
 
-/// A FIFO opened by name refuses RWF_NOWAIT (EOPNOTSUPP, on 6.18 as before): its first read
-/// moves stdin to tokio's, with nothing lost.
-#[test]
-fn a_named_fifo_on_stdin_is_read_until_its_writer_goes() {
-    let spool = tempfile::tempdir().unwrap();
-    let fifo = spool.path().join("in");
-    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits(0o600).unwrap()).unwrap();
-    // Opening the reading end waits for a writer: open both ends from this thread, the
-    // reading one without waiting, then make it blocking again as a shell's `< fifo` is.
+/// Both ends of a FIFO opened by name, without waiting for the other side: the reading one
+/// opened non-blocking first, then made blocking again, as a shell's `< fifo` leaves it.
+fn fifo(path: &std::path::Path) -> (std::fs::File, std::fs::File) {
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits(0o600).unwrap()).unwrap();
     let reading = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
-        .open(&fifo)
+        .open(path)
         .unwrap();
-    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-    nix::fcntl::fcntl(
-        &reading,
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_RDONLY),
-    )
-    .unwrap();
+    let writing = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    let blocking = nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_RDONLY);
+    nix::fcntl::fcntl(&reading, blocking).unwrap();
+    (reading, writing)
+}
+
+/// A FIFO opened by name refuses RWF_NOWAIT (EOPNOTSUPP, on 6.18 too): its first read or write
+/// moves that stream to tokio's, with nothing lost or doubled.
+#[test]
+fn named_fifos_on_stdin_and_stdout_are_served_until_the_writer_goes() {
+    let spool = tempfile::tempdir().unwrap();
+    let (their_in, mut writer) = fifo(&spool.path().join("in"));
+    let (reader, their_out) = fifo(&spool.path().join("out"));
     let mut child = serve_command(spool.path(), &[])
-        .stdin(reading)
-        .stdout(Stdio::piped())
+        .stdin(their_in)
+        .stdout(their_out)
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    writer.write_all(health(1).as_bytes()).unwrap();
+    let mut out = BufReader::new(reader);
     let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert!(line.contains("\"id\":1"), "{line}");
+    for id in 1..=3 {
+        writer.write_all(health(id).as_bytes()).unwrap();
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains(&format!("\"id\":{id},")), "{line}");
+    }
     drop(writer);
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();
