@@ -180,17 +180,18 @@ pub fn run(args: ServeArgs) -> ExitCode {
                 // A host on stdio is one trusted client: no idle or message timeouts.
                 let handler = handlers(&me);
                 let responder = Responder::new(router, me, Some(handler));
-                let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+                let stdin = tokio::io::BufReader::new(protocol::stdio::stdin());
                 let mut stop = stop_rx;
                 let stopped = async move {
                     let _ = stop.wait_for(|s| *s).await;
                 };
-                protocol::serve_connection(stdin, tokio::io::stdout(), responder, limits, stopped)
-                    .await
+                let stdout = protocol::stdio::stdout();
+                protocol::serve_connection(stdin, stdout, responder, limits, stopped).await
             }
         }
     });
-    // Blocking reads of stdin may linger in the pool; nothing is left to wait for.
+    // Blocking reads of stdin (when it is not a pipe or a socket) may linger in the pool;
+    // nothing is left to wait for.
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,

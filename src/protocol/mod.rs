@@ -3,7 +3,8 @@
 //! `framing` reads lines, `envelope` parses each once into requests, `responder` hands them to
 //! the typed method table (`crate::api::Router`) or to the connection's extra [`Handler`]
 //! (MCP's, wired in by the app layer) in the connection's write order, and `connection` runs
-//! them concurrently and writes each answer as one line.
+//! them concurrently and writes each answer as one line; `stdio` is stdin and stdout without
+//! the blocking pool where it can be.
 
 mod batch;
 pub mod connection;
@@ -14,6 +15,7 @@ pub mod in_flight;
 pub mod responder;
 mod salvage;
 pub mod socket;
+pub mod stdio;
 
 pub use connection::{serve_connection, Limits};
 pub use handler::{Accepted, Handler, Handlers, Job, Reply};

@@ -9,6 +9,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod faketime;
+pub mod host;
 mod socket;
 pub use faketime::faked;
 pub use socket::{ask, ask_as, rpc, wait_for_socket, SocketServer};

@@ -43,6 +43,7 @@ mod security;
 mod slow_clients;
 mod socket;
 mod state;
+mod stdio;
 mod system_backend;
 mod systemd;
 mod tz_gate;
