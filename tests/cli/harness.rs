@@ -209,6 +209,18 @@ pub fn shared_bin() -> (tempfile::TempDir, PathBuf) {
     (dir, bin)
 }
 
+/// Runs `command` with `stdin` written to its standard input, and collects what it printed.
+pub fn output_with_stdin(command: &mut Command, stdin: &[u8]) -> std::process::Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }

@@ -1,9 +1,8 @@
 //! Cron's zone, the one next runs are computed in by default: the host's, read as glibc's
 //! localtime(3) reads it (`TZ`, else /etc/localtime), from the host's tz database.
 
-use crate::harness::BIN;
+use crate::harness::{output_with_stdin, BIN};
 use serde_json::Value;
-use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// `health`'s `timezone` and the first next run of `0 12 * * *` after 2027-01-10T00:00Z, from a
@@ -19,22 +18,12 @@ fn zone_and_noon(tz: Option<&str>, extra: &[&str]) -> (String, String) {
     if let Some(tz) = tz {
         command.env("TZ", tz);
     }
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            br#"{"jsonrpc":"2.0","id":1,"method":"health"}
+    let out = output_with_stdin(
+        &mut command,
+        br#"{"jsonrpc":"2.0","id":1,"method":"health"}
 {"jsonrpc":"2.0","id":2,"method":"schedule.describe","params":{"schedule":"0 12 * * *","count":1,"from":"2027-01-10T00:00:00Z"}}
 "#,
-        )
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    );
     let answers: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

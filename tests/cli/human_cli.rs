@@ -1,11 +1,10 @@
 //! The human CLI: the same methods from the shell, in-process or through a server, with
 //! tables, --json, and an exit status per class of error.
 
-use crate::harness::{is_root, SocketServer, BIN};
+use crate::harness::{is_root, output_with_stdin, SocketServer, BIN};
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// `cronrpc ARGS` on a spool directory.
 fn cli(spool: &Path, args: &[&str]) -> Output {
@@ -13,23 +12,14 @@ fn cli(spool: &Path, args: &[&str]) -> Output {
 }
 
 fn cli_with_stdin(spool: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("CRONRPC_BACKEND", "spool")
-        .env("CRONRPC_SPOOL_DIR", spool)
-        .env_remove("CRONRPC_CONNECT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    output_with_stdin(
+        Command::new(BIN)
+            .args(args)
+            .env("CRONRPC_BACKEND", "spool")
+            .env("CRONRPC_SPOOL_DIR", spool)
+            .env_remove("CRONRPC_CONNECT"),
+        stdin.as_bytes(),
+    )
 }
 
 fn stdout(out: &Output) -> String {

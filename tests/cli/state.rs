@@ -1,9 +1,8 @@
 //! cronrpc's own state as an unprivileged user meets it: the state directory, the crontab lock
 //! shared with the root server, what `health` reveals, and the system backend run by a user.
 
-use crate::harness::{rpc, shared_bin, SocketServer, TempUser};
+use crate::harness::{output_with_stdin, rpc, shared_bin, SocketServer, TempUser};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -24,27 +23,18 @@ pub fn run_as(
     stdin: &str,
 ) -> Output {
     let (uid, gid) = ids(user);
-    let mut child = Command::new(bin)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("RUST_LOG", "warn")
-        .envs(env.iter().copied())
-        .current_dir("/")
-        .uid(uid)
-        .gid(gid)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    output_with_stdin(
+        Command::new(bin)
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .current_dir("/")
+            .uid(uid)
+            .gid(gid),
+        stdin.as_bytes(),
+    )
 }
 
 /// `cronrpc serve` on the system backend as `user` (HOME set): one answer per request line.
