@@ -15,6 +15,28 @@ fn health(id: u64) -> String {
     format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"method\":\"health\"}}\n")
 }
 
+/// Whether this kernel reads an anonymous pipe with `RWF_NOWAIT` (one that does not serves
+/// pipes on tokio's blocking pool instead, by design): an empty pipe then says EAGAIN.
+fn pipes_take_rwf_nowait() -> bool {
+    let (r, _w) = nix::unistd::pipe().unwrap();
+    let mut byte = [0u8; 1];
+    let iov = libc::iovec {
+        iov_base: byte.as_mut_ptr().cast(),
+        iov_len: 1,
+    };
+    // SAFETY: one iovec over a live one-byte buffer.
+    let n = unsafe {
+        libc::preadv2(
+            std::os::fd::AsRawFd::as_raw_fd(&r),
+            &iov,
+            1,
+            -1,
+            libc::RWF_NOWAIT,
+        )
+    };
+    n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN)
+}
+
 #[test]
 fn a_pipe_or_socket_session_runs_on_one_thread_and_leaves_the_shared_flags_alone() {
     for wiring in BOTH {
@@ -22,7 +44,9 @@ fn a_pipe_or_socket_session_runs_on_one_thread_and_leaves_the_shared_flags_alone
         let before = host.their_flags();
         host.health(1);
         // Idle now, waiting for input: a read on the blocking pool would be a second thread.
-        assert_eq!(host.threads(), 1, "{wiring:?}");
+        if matches!(wiring, Wiring::Socket) || pipes_take_rwf_nowait() {
+            assert_eq!(host.threads(), 1, "{wiring:?}");
+        }
         assert_eq!(
             host.their_flags(),
             before,
@@ -149,7 +173,7 @@ fn a_file_on_stdin_is_read_in_place_on_one_thread_to_its_end() {
     let mut ids = Vec::new();
     let mut line = String::new();
     while out.read_line(&mut line).unwrap() > 0 {
-        if ids.is_empty() {
+        if ids.is_empty() && pipes_take_rwf_nowait() {
             // stdin read (an answer came), and the server waits for this host to read
             // (380 KB of answers): a read on the blocking pool would have left a thread.
             assert_eq!(threads(child.id()), 1);
