@@ -109,18 +109,23 @@ impl Zone {
     }
 
     /// The zone named `name`; None when the host's tz database does not know it. Kept for the
-    /// process: a server reads each zone once (a restart picks up new tzdata).
+    /// process under its canonical name (a server reads each zone once; a restart picks up new
+    /// tzdata): the database takes names case-insensitively, and a cache keyed by the names
+    /// callers send would let any caller grow it without bound (`america/new_york`,
+    /// `America/NEW_york`, …, each with its own table).
     pub fn named(name: &str) -> Option<Zone> {
         static CACHE: OnceLock<Mutex<HashMap<String, Zone>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(zone) = cache.lock().ok()?.get(name) {
             return Some(zone.clone());
         }
-        let zone = Zone::new(name.to_owned(), lookup_zone(name)?);
-        if let Ok(mut cache) = cache.lock() {
-            cache.insert(name.to_owned(), zone.clone());
-        }
-        Some(zone)
+        let tz = lookup_zone(name)?;
+        let canonical = tz.iana_name().unwrap_or(name).to_owned();
+        let mut cache = cache.lock().ok()?;
+        let zone = cache
+            .entry(canonical.clone())
+            .or_insert_with(|| Zone::new(canonical, tz));
+        Some(zone.clone())
     }
 
     /// The host's zone, which is what Debian's cron uses (it ignores `CRON_TZ`): `TZ` when set,

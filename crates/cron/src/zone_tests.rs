@@ -77,6 +77,21 @@ fn zones_are_shared_and_named_as_asked() {
     assert!(Zone::named("Mars/Olympus_Mons").is_none());
 }
 
+#[test]
+fn a_zone_spelt_any_way_is_kept_once_under_its_own_name() {
+    let canonical = Zone::named("America/Chicago").unwrap();
+    for spelling in [
+        "america/chicago",
+        "AMERICA/CHICAGO",
+        "America/CHICAGO",
+        "aMeRiCa/cHiCaGo",
+    ] {
+        let zone = Zone::named(spelling).unwrap();
+        assert!(Arc::ptr_eq(&zone.0, &canonical.0), "{spelling}");
+        assert_eq!(zone.name(), "America/Chicago");
+    }
+}
+
 fn offset_by_table(zone: &Zone, minute: i64) -> i64 {
     zone.table().segment(minute).off
 }
