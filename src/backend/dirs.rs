@@ -50,6 +50,17 @@ fn check_owner(path: &Path, meta: &std::fs::Metadata, also_root: bool) -> io::Re
 /// Creates `path` (mode `mode`) and any missing parents if needed, and checks it and every
 /// directory above it as the module says.
 pub fn ensure(path: &Path, mode: u32) -> io::Result<()> {
+    walk(path, Some(mode))
+}
+
+/// Checks an existing `path` and every directory above it as the module says, creating
+/// nothing: for a directory cronrpc acts in as root without writing a file of its own there
+/// first (moving directories, say), which one a user could plant or replace must never be.
+pub fn verify(path: &Path) -> io::Result<()> {
+    walk(path, None)
+}
+
+fn walk(path: &Path, create: Option<u32>) -> io::Result<()> {
     let path = std::path::absolute(path)?;
     let mut at = PathBuf::new();
     let parts: Vec<_> = path.components().collect();
@@ -59,6 +70,9 @@ pub fn ensure(path: &Path, mode: u32) -> io::Result<()> {
         let meta = match std::fs::symlink_metadata(&at) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let Some(mode) = create else {
+                    return Err(e);
+                };
                 // Parents a root cronrpc creates must stay reachable (users' run history lies
                 // below them); anyone else's are private.
                 let parent_mode = if geteuid().is_root() { 0o755 } else { 0o700 };

@@ -53,6 +53,10 @@ impl Store {
         if !is_root() || !self.root().is_dir() {
             return;
         }
+        if let Err(e) = crate::backend::dirs::verify(self.root()) {
+            tracing::warn!("not sweeping the run history: {e}");
+            return;
+        }
         // Taken before the sweep: a change during it makes the next start sweep again.
         let Some(current) = version(Path::new(PASSWD)) else {
             return self.sweep_every_directory();
@@ -91,13 +95,18 @@ impl Store {
     }
 
     /// Moves a user directory that is not its user's into the root-only stale directory.
+    /// Only in a history root no user can write into or replace (a root server on a spool a
+    /// user owns would otherwise move directories wherever that user's links point), and only
+    /// into a `.stale` that is root's own directory.
     pub(super) fn quarantine(&self, name: &str, owner: u32) -> io::Result<()> {
+        crate::backend::dirs::verify(self.root())?;
         let stale = self.root().join(STALE);
         match std::fs::DirBuilder::new().mode(0o700).create(&stale) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
+        crate::backend::dirs::verify(&stale)?;
         let to = stale.join(format!("{name}.uid{owner}.{}", Timestamp::now().unix()));
         tracing::warn!(user = name, owner, to = %to.display(), "history directory of a former user moved away");
         std::fs::rename(self.dir(name), to)

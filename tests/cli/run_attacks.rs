@@ -291,3 +291,58 @@ fn a_deleted_users_history_is_not_left_to_whoever_gets_the_uid_next() {
     );
     assert!(!cat.status.success(), "{} cannot read it", next.name);
 }
+
+#[test]
+fn a_root_server_on_a_users_spool_moves_nothing_through_the_users_links() {
+    let user = TempUser::new();
+    let uid = nix::unistd::User::from_name(&user.name)
+        .unwrap()
+        .unwrap()
+        .uid;
+    let own = |path: &Path| {
+        nix::unistd::fchownat(
+            nix::fcntl::AT_FDCWD,
+            path,
+            Some(uid),
+            None,
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .unwrap()
+    };
+    let root_dir = tempfile::tempdir().unwrap();
+    // Root's own directory, with a directory of a uid no user has (stale, to a sweep).
+    let victim = root_dir.path().join("victim");
+    std::fs::create_dir_all(victim.join("html")).unwrap();
+    std::os::unix::fs::chown(victim.join("html"), Some(3_999_999), None).unwrap();
+    // Spools the user owns: one whose .history is a link to root's directory, one whose
+    // .history/.stale is.
+    let linked = root_dir.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    std::os::unix::fs::symlink(&victim, linked.join(".history")).unwrap();
+    let staled = root_dir.path().join("staled");
+    std::fs::create_dir_all(staled.join(".history/nobody-here")).unwrap();
+    std::os::unix::fs::symlink(&victim, staled.join(".history/.stale")).unwrap();
+    for path in [
+        linked.clone(),
+        linked.join(".history"),
+        staled.clone(),
+        staled.join(".history"),
+        staled.join(".history/nobody-here"),
+        staled.join(".history/.stale"),
+    ] {
+        own(&path);
+    }
+    for spool in [&linked, &staled] {
+        let mut server =
+            Server::with_args(&["--backend", "spool", "--spool-dir", spool.to_str().unwrap()]);
+        server.call("health", json!({}));
+        drop(server);
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&victim)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["html"], "root's directory is as it was");
+    assert!(staled.join(".history/nobody-here").is_dir());
+}

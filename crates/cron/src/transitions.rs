@@ -10,6 +10,8 @@ use jiff::Timestamp;
 /// are from local mean time, irrelevant to crontabs, and next runs look 12 years ahead at most.
 const FIRST_MINUTE: i64 = -2_208_988_800 / 60; // 1900-01-01T00:00Z
 const LAST_MINUTE: i64 = 4_133_980_800 / 60; // 2101-01-01T00:00Z
+/// Transitions read at most: 1900..2101 has a few hundred even in the busiest zones.
+const MAX_STEPS: usize = 20_000;
 
 pub(crate) struct Table {
     initial: i64,
@@ -40,14 +42,29 @@ impl Table {
         let initial = minutes(tz.to_offset(start));
         let mut changes = Vec::new();
         let mut off = initial;
-        for transition in tz.following(start) {
+        let mut cursor = start;
+        // Bounded, and always moving on: jiff's iterator can return one transition forever (seen
+        // with the leap-second `right/` zones), which must not hang a server or a recorder.
+        for _ in 0..MAX_STEPS {
+            let Some(transition) = tz.following(cursor).next() else {
+                break;
+            };
+            let second = transition.timestamp().as_second();
+            cursor = if transition.timestamp() > cursor {
+                transition.timestamp()
+            } else {
+                match Timestamp::from_second(cursor.as_second() + 1) {
+                    Ok(next) => next,
+                    Err(_) => break,
+                }
+            };
             // The first whole minute that starts on the new offset (cron looks at minute starts).
-            let at = (transition.timestamp().as_second() + 59).div_euclid(60);
+            let at = (second + 59).div_euclid(60);
             if at >= LAST_MINUTE {
                 break;
             }
             let next_off = minutes(transition.offset());
-            if next_off != off {
+            if next_off != off && changes.last().is_none_or(|&(last, _)| last < at) {
                 changes.push((at, next_off));
                 off = next_off;
             }

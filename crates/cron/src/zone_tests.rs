@@ -129,3 +129,23 @@ proptest! {
         prop_assert_eq!(offset_by_table(&zone, minute), i64::from(chrono_off).div_euclid(60));
     }
 }
+
+#[test]
+fn a_leap_second_zone_gives_a_table_and_next_runs() {
+    // jiff's transition iterator returns one of this file's transitions forever (2027-06-28):
+    // building its table once hung any next-run computation, for a host whose /etc/localtime
+    // points into `right/`.
+    let data = std::fs::read("/usr/share/zoneinfo/right/America/New_York").unwrap();
+    let zone = Zone::new(
+        "localtime".into(),
+        TimeZone::tzif("localtime", &data).unwrap(),
+    );
+    let schedule = crate::Schedule::parse("0 12 * * *").unwrap();
+    let after = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(); // 2027-01-15
+    let next = schedule.next_after(after, &zone).unwrap();
+    assert_eq!(next.to_rfc3339(), "2027-01-15T17:00:00+00:00");
+    // Summer, past the transition the iterator sticks at: still New York's offset.
+    let july = chrono::DateTime::from_timestamp(1_814_400_000, 0).unwrap(); // 2027-07-01
+    let next = schedule.next_after(july, &zone).unwrap();
+    assert_eq!(next.to_rfc3339(), "2027-07-01T16:00:00+00:00");
+}
