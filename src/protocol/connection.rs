@@ -61,7 +61,10 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (tx, rx) = mpsc::unbounded_channel::<Queued>();
-    let writing = tokio::spawn(write_lines(writer, rx));
+    let mut writing = tokio::spawn(write_lines(writer, rx));
+    // The writer ends early only when it cannot write (the peer closed its reading end): no
+    // answer can reach the peer any more, so no more of its requests are read.
+    let mut written = None;
     let queue = Queue::new(limits.max_queued);
     // Notifications a handler sends (MCP progress) go out in order with the answers.
     let notify = tx.clone();
@@ -98,6 +101,11 @@ where
             Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {
                 last_seen = Instant::now();
                 continue;
+            }
+            result = &mut writing => {
+                tracing::debug!("the peer reads no more answers: ending the connection");
+                written = Some(result);
+                break Ok(());
             }
         };
         last_seen = Instant::now();
@@ -146,9 +154,11 @@ where
     // The responder's peer holds a sender too: the writer ends when every sender is gone.
     drop(responder);
     drop(tx);
-    let write_result = writing
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    let write_result = match written {
+        Some(result) => result,
+        None => writing.await,
+    }
+    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
     read_result.and(write_result)
 }
 

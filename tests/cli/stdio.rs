@@ -259,3 +259,29 @@ fn a_host_that_stops_reading_ends_the_session_with_an_error_not_a_signal() {
         assert_eq!(status.code(), Some(1), "{wiring:?}: {status}");
     }
 }
+
+#[test]
+fn a_host_that_stops_reading_ends_the_session_without_closing_its_input() {
+    for wiring in BOTH {
+        let mut host = Host::start(wiring);
+        host.health(1);
+        host.stop_reading();
+        // Its answer cannot be written; the input stays open, and no more of it is read.
+        host.send(health(2).as_bytes());
+        let mut waited = 0;
+        let status = loop {
+            if let Some(status) = host.child.try_wait().unwrap() {
+                break status;
+            }
+            // A bound against hanging the suite, not a measure of speed.
+            assert!(
+                waited < 600,
+                "{wiring:?}: still serving a host that reads nothing"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            waited += 1;
+        };
+        assert_eq!(status.signal(), None, "{wiring:?}: {status}");
+        assert_eq!(status.code(), Some(1), "{wiring:?}: {status}");
+    }
+}
