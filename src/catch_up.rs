@@ -122,19 +122,14 @@ fn claim(dir: &Path, entry: Uuid, daemon: Daemon) -> bool {
 /// `until`'s minute, in the zone the recorder gates by.
 fn latest_fire(policy: &RecorderPolicy, since: i64, until: i64) -> Option<DateTime<Utc>> {
     let schedule = crate::cron::Schedule::parse_lenient(policy.schedule.as_deref()?).ok()?;
-    let rules = match policy.policy.timezone.as_deref() {
-        Some(zone) => Some(crate::cron::Zone::named(zone)?),
-        None => None,
-    };
-    let host = crate::cron::Zone::host();
-    let next = |after: DateTime<Utc>| match &rules {
-        Some(zone) => schedule.next_after(after, zone),
-        None => schedule.next_after(after, &host),
+    let zone = match policy.policy.timezone.as_deref() {
+        Some(name) => crate::cron::Zone::named(name)?,
+        None => crate::cron::Zone::host(),
     };
     let last_minute = until.div_euclid(60) * 60;
     let mut after = DateTime::from_timestamp(since - 1, 0)?;
     let mut latest = None;
-    while let Some(fire) = next(after) {
+    while let Some(fire) = schedule.next_after(after, &zone) {
         if fire.timestamp() > last_minute {
             break;
         }

@@ -1,16 +1,7 @@
 use super::*;
 
 fn meta(id: u128) -> EntryMeta {
-    let at = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
-    EntryMeta {
-        id: Uuid::from_u128(id),
-        name: None,
-        comment: None,
-        expires_at: None,
-        created_at: at,
-        updated_at: at,
-        policy: Default::default(),
-    }
+    EntryMeta::for_test(id)
 }
 
 const OTHER: &str = "# keep me\r\nSHELL=/bin/bash\n\n*/5 * * * * raw job\n";

@@ -109,7 +109,6 @@ mod tests {
     use super::*;
     use crate::crontab::{job_line, Crontab};
     use crate::domain::entry::EntryMeta;
-    use crate::domain::time::Timestamp;
 
     fn codes(content: &str) -> Vec<(WarningCode, usize)> {
         for_content(content)
@@ -145,16 +144,7 @@ mod tests {
 
     #[test]
     fn orphaned_and_duplicate_markers() {
-        let at = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
-        let meta = EntryMeta {
-            id: uuid::Uuid::from_u128(7),
-            name: None,
-            comment: None,
-            expires_at: None,
-            created_at: at,
-            updated_at: at,
-            policy: Default::default(),
-        };
+        let meta = EntryMeta::for_test(7);
         let mut tab = Crontab::default();
         tab.append(&meta, job_line(true, "@daily", "a"));
         let entry = tab.render();

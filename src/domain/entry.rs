@@ -32,6 +32,21 @@ impl EntryMeta {
     pub fn is_expired(&self, now: Timestamp) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
     }
+
+    /// A plain entry's metadata for tests: id `id`, written 2024-11-01T10:30:00Z, nothing else.
+    #[cfg(test)]
+    pub fn for_test(id: u128) -> EntryMeta {
+        let at = Timestamp::parse("2024-11-01T10:30:00Z").unwrap();
+        EntryMeta {
+            id: uuid::Uuid::from_u128(id),
+            name: None,
+            comment: None,
+            expires_at: None,
+            created_at: at,
+            updated_at: at,
+            policy: Default::default(),
+        }
+    }
 }
 
 /// A managed entry as read from a crontab.

@@ -72,11 +72,10 @@ pub fn next_run(
     timezone: Option<&str>,
 ) -> Option<Timestamp> {
     let parsed = Schedule::parse_lenient(schedule).ok()?;
-    match timezone.and_then(Zone::named) {
-        Some(entry_zone) => parsed.next_after(after.utc(), &entry_zone),
-        None => parsed.next_after(after.utc(), zone),
-    }
-    .map(Timestamp::from)
+    let entry_zone = timezone.and_then(Zone::named);
+    parsed
+        .next_after(after.utc(), entry_zone.as_ref().unwrap_or(zone))
+        .map(Timestamp::from)
 }
 
 pub fn entry_view(

@@ -38,7 +38,7 @@ impl Schedule {
     pub(crate) fn next_after_in(
         &self,
         after: DateTime<Utc>,
-        zone: &Table,
+        table: &Table,
     ) -> Option<DateTime<Utc>> {
         if self.reboot || !self.can_fire() {
             return None;
@@ -47,7 +47,7 @@ impl Schedule {
         let mut u = after.timestamp().div_euclid(60) + 1;
         let limit = u + HORIZON_MINUTES;
         while u <= limit {
-            let seg = zone.segment(u);
+            let seg = table.segment(u);
             if let Some(prev_off) = seg.prev_off {
                 let before = seg.start - 1 + prev_off; // virtualTime at the change
                 let now = seg.start + seg.off; // timeRunning at the change

@@ -132,9 +132,10 @@ impl Zone {
     /// else /etc/localtime, read as localtime(3) reads them. UTC when neither gives a zone.
     pub fn host() -> Zone {
         // The usual cases by name, through the cache and without opening jiff's database.
-        let named = match std::env::var("TZ") {
-            Ok(tz) => Some(tz.trim_start_matches(':').to_owned()),
-            Err(_) => localtime_link(),
+        let tz_variable = std::env::var("TZ").ok();
+        let named = match &tz_variable {
+            Some(tz) => Some(tz.trim_start_matches(':').to_owned()),
+            None => localtime_link(),
         };
         if let Some(zone) = named.as_deref().and_then(Zone::named) {
             return zone;
@@ -145,10 +146,7 @@ impl Zone {
         };
         match tz.iana_name().map(str::to_owned) {
             Some(name) => Zone::named(&name).unwrap_or_else(|| Zone::new(name, tz)),
-            None => {
-                let name = std::env::var("TZ").unwrap_or_else(|_| "localtime".into());
-                Zone::new(name, tz)
-            }
+            None => Zone::new(tz_variable.unwrap_or_else(|| "localtime".into()), tz),
         }
     }
 
